@@ -1,0 +1,158 @@
+"""Read a figure as the IMSS reports print it: "$363,500,796.5 miles", "11.1 millones", "(846)".
+
+One job: turn the printed text into (value, scale, decimals) without losing the published
+precision, because the precision *is* the meaning (DESIGN.md, "Rounding is meaning"). The numeric
+core is parsed by babel with the es_MX locale in strict mode (comma groups, point decimals), so a
+malformed grouping such as "1,79" is rejected rather than guessed. Scale words follow the Spanish
+long scale: mil = 10^3, millón = 10^6, mil millones = 10^9, billón = 10^12.
+
+Imports nothing from the rest of cuadra.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal
+
+from babel.numbers import NumberFormatError, parse_decimal
+
+__all__ = ["Cifra", "CifraInvalida", "parse_cifra", "format_cifra", "SCALE_WORDS"]
+
+
+class CifraInvalida(ValueError):
+    """The text is not a figure in any format the reports use; the message says what was expected."""
+
+
+@dataclass(frozen=True)
+class Cifra:
+    """A printed figure: ``value × 10**scale`` with ``decimals`` digits after the point."""
+
+    value: Decimal
+    scale: int
+    decimals: int
+    percent: bool = False
+    currency: bool = False
+
+
+# Longest first: the regex alternation must prefer "miles de millones" over "miles".
+SCALE_WORDS: dict[str, int] = {
+    "miles de millones de pesos": 9,
+    "miles de millones": 9,
+    "mil millones de pesos": 9,
+    "mil millones": 9,
+    "billones de pesos": 12,
+    "billones": 12,
+    "billón": 12,
+    "millones de pesos": 6,
+    "millones": 6,
+    "millón": 6,
+    "mmdp": 9,
+    "mdp": 6,
+    "miles de pesos": 3,
+    "miles": 3,
+    "mil": 3,
+    "pesos": 0,
+}
+_CURRENCY_WORDS = {"mdp", "mmdp"} | {w for w in SCALE_WORDS if w.endswith("pesos")}
+
+_WORD_RE = "|".join(re.escape(w) for w in sorted(SCALE_WORDS, key=len, reverse=True))
+_NUMBER = r"\d[\d,]*(?:\.\d+)?|\.\d+"
+_PART_RE = re.compile(rf"\s*(?P<num>{_NUMBER})\s*(?P<word>(?:{_WORD_RE})\b)?\s*", re.IGNORECASE)
+_MINUS = "-\u2212\u2013"
+
+
+def _normalise(text: str) -> str:
+    text = unicodedata.normalize("NFC", text).replace("\u00a0", " ").strip()
+    return re.sub(r"\s+", " ", text)
+
+
+def _core(number: str, original: str) -> tuple[Decimal, int]:
+    try:
+        value = parse_decimal(number, locale="es_MX", strict=True)
+    except NumberFormatError as exc:
+        raise CifraInvalida(
+            f"{original!r}: the number {number!r} is not grouped as 1,234,567.8 ({exc})"
+        ) from None
+    decimals = len(number.split(".", 1)[1]) if "." in number else 0
+    return value, decimals
+
+
+def parse_cifra(text: str) -> Cifra:
+    """Parse one printed figure; raise :class:`CifraInvalida` saying what was expected."""
+    original = text
+    s = _normalise(text)
+    if not s:
+        raise CifraInvalida("empty text where a figure was expected")
+    negative = False
+    if s.startswith("(") and s.endswith(")"):
+        negative, s = True, s[1:-1].strip()
+    currency = False
+    if s[:1] in _MINUS or s[:1] == "+":
+        negative, s = (s[0] != "+") or negative, s[1:].strip()
+    if s.startswith("$"):
+        currency, s = True, s[1:].strip()
+    if s[:1] in _MINUS:
+        negative, s = True, s[1:].strip()
+    percent = False
+    if s.endswith("%"):
+        percent, s = True, s[:-1].strip()
+    parts: list[tuple[Decimal, int, int]] = []
+    pos = 0
+    while pos < len(s):
+        m = _PART_RE.match(s, pos)
+        if not m or m.end() == pos:
+            raise CifraInvalida(
+                f"{original!r}: expected a figure such as '1,245', '$363,500,796.5 miles', "
+                f"'11.1 millones', '(846)' or '2.6%'; could not read {s[pos:]!r}"
+            )
+        value, decimals = _core(m["num"], original)
+        word = (m["word"] or "").lower()
+        scale = SCALE_WORDS.get(word, 0)
+        if word in _CURRENCY_WORDS:
+            currency = True
+        parts.append((value, scale, decimals))
+        pos = m.end()
+        if not word and pos < len(s):
+            raise CifraInvalida(f"{original!r}: unexpected text after the number: {s[pos:]!r}")
+    if percent and (len(parts) > 1 or parts[0][1] != 0):
+        raise CifraInvalida(f"{original!r}: a percentage cannot carry a scale word")
+    if len(parts) > 1:
+        # "1 millón 027 mil": each group's scale must fall, groups other than the last are integers.
+        scales = [p[1] for p in parts]
+        if any(a <= b for a, b in zip(scales, scales[1:])) or any(p[2] for p in parts[:-1]):
+            raise CifraInvalida(f"{original!r}: compound figures read '1 millón 027 mil'")
+    low = parts[-1][1]
+    total = sum((v * Decimal(10) ** (sc - low) for v, sc, _ in parts), Decimal(0))
+    value = -total if negative else total
+    return Cifra(value=value, scale=low, decimals=parts[-1][2], percent=percent, currency=currency)
+
+
+_WORD_FOR_SCALE = {0: "", 3: "miles", 6: "millones", 9: "miles de millones", 12: "billones"}
+
+
+def format_cifra(
+    value: Decimal,
+    *,
+    decimals: int,
+    scale: int = 0,
+    currency: bool = False,
+    percent: bool = False,
+    parens: bool = False,
+) -> str:
+    """Print ``value`` the way the reports do; the inverse of :func:`parse_cifra`."""
+    if scale not in _WORD_FOR_SCALE:
+        raise ValueError(f"scale must be one of {sorted(_WORD_FOR_SCALE)}, got {scale}")
+    quantum = Decimal(1).scaleb(-decimals)
+    body = f"{abs(value).quantize(quantum):,.{decimals}f}"
+    if currency:
+        body = "$" + body
+    if percent:
+        body += "%"
+    word = _WORD_FOR_SCALE[scale]
+    if word:
+        body += " " + word
+    if value < 0:
+        body = f"({body})" if parens else "-" + body
+    return body

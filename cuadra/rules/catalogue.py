@@ -1,0 +1,146 @@
+"""The rule catalogue: ``rules/*.yaml`` read into frozen :class:`Rule` values.
+
+One job: load, check and stamp each rule with the file and line it came from (R validate's
+``origin``), so that a bad rule is reported where it is written, and so that the Data Docs can cite
+it. Imports neither pandas, pandera nor GX.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from cuadra.errors import RuleError
+from cuadra.rules.syntax import Compare, Ref, RuleSyntaxError, parse_expr, refs
+
+__all__ = ["Rule", "KINDS", "SEVERITIES", "load_catalogue", "catalogue_hash"]
+
+#: Rule kinds of the catalogue (issue 4) and the built-in families (no YAML entry needed).
+KINDS = ("suma", "razon", "diferencia", "crecimiento", "real_nominal", "unidad", "conteo", "cota",
+         "formula", "cruce")
+BUILTIN_KINDS = ("duplicado", "publicado", "rango")
+SEVERITIES = ("error", "warning")
+_ID = re.compile(r"^[a-z0-9_]+(?:\.[a-z0-9_]+)*$")
+_FUENTE = re.compile(r"^\d{3}_[0-9a-f]{16}\.txt:\d+(?:-\d+)?$")
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    titulo: str
+    expr: str
+    tree: Compare
+    kind: str
+    severity: str
+    ess_level: int
+    fuentes: tuple[str, ...]
+    origin: str
+    descripcion: str = ""
+    periodos: tuple[str, ...] | None = None
+    meta: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def refs(self) -> list[Ref]:
+        return refs(self.tree)
+
+    @property
+    def concepts(self) -> list[str]:
+        out: list[str] = []
+        for r in self.refs:
+            if r.concept not in out:
+                out.append(r.concept)
+        return out
+
+
+def _items(path: Path) -> list[tuple[dict, dict[str, int], int]]:
+    text = path.read_text(encoding="utf-8")
+    try:
+        root = yaml.compose(text)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise RuleError(str(path), mark.line + 1 if mark else 1, f"YAML: {exc}") from None
+    if data is None:
+        return []
+    if isinstance(data, dict) and "rules" in data:
+        data = data["rules"]
+        root = next(v for k, v in root.value if k.value == "rules")  # type: ignore[union-attr]
+    if not isinstance(data, list) or not isinstance(root, yaml.SequenceNode):
+        raise RuleError(str(path), 1, "expected a list of rules (or rules: [...])")
+    out = []
+    for item, node in zip(data, root.value, strict=True):
+        lines = {}
+        if isinstance(node, yaml.MappingNode):
+            lines = {k.value: k.start_mark.line + 1 for k, _ in node.value}
+        out.append((item, lines, node.start_mark.line + 1))
+    return out
+
+
+def load_catalogue(paths: Iterable[Path], known_concepts: Collection[str] | None = None) -> list[Rule]:
+    """Load every rule file; the first error stops with file and line (a catalogue must be whole)."""
+    rules: list[Rule] = []
+    seen: dict[str, str] = {}
+    for path in paths:
+        for item, lines, start in _items(path):
+            if not isinstance(item, dict):
+                raise RuleError(str(path), start, "each rule is a mapping with id, titulo, expr, kind, ...")
+
+            def fail(key: str, msg: str, col: int | None = None,
+                     lines: dict[str, int] = lines, start: int = start) -> RuleError:
+                return RuleError(str(path), lines.get(key, start), msg, col)
+
+            for key in ("id", "titulo", "expr", "kind", "fuentes"):
+                if not item.get(key):
+                    raise fail(key, f"rule is missing {key!r}")
+            rid = str(item["id"])
+            if not _ID.match(rid):
+                raise fail("id", f"rule id {rid!r}: expected dotted lowercase snake_case")
+            if rid in seen:
+                raise fail("id", f"rule id {rid!r} already defined at {seen[rid]}")
+            kind = str(item["kind"])
+            if kind not in KINDS:
+                raise fail("kind", f"kind {kind!r}: expected one of {', '.join(KINDS)}")
+            severity = str(item.get("severity", "error"))
+            if severity not in SEVERITIES:
+                raise fail("severity", f"severity {severity!r}: expected error or warning")
+            ess = item.get("ess_level", 1)
+            if not isinstance(ess, int) or not 0 <= ess <= 5:
+                raise fail("ess_level", f"ess_level {ess!r}: expected 0 to 5")
+            fuentes = item["fuentes"]
+            if isinstance(fuentes, str):
+                fuentes = [fuentes]
+            for f in fuentes:
+                if not _FUENTE.match(str(f)):
+                    raise fail("fuentes", f"fuente {f!r}: expected 'NNN_<id>.txt:LINE' or ':FIRST-LAST'")
+            try:
+                tree = parse_expr(str(item["expr"]))
+            except RuleSyntaxError as exc:
+                raise fail("expr", str(exc), exc.col) from None
+            if known_concepts is not None:
+                for r in refs(tree):
+                    if r.concept not in known_concepts:
+                        raise fail("expr", f"unknown concept {r.concept!r} in rule {rid}")
+            periodos = item.get("periodos")
+            origin = f"{path.name}:{start}"
+            seen[rid] = origin
+            rules.append(Rule(
+                id=rid, titulo=str(item["titulo"]), expr=str(item["expr"]).strip(), tree=tree, kind=kind,
+                severity=severity, ess_level=ess, fuentes=tuple(str(f) for f in fuentes), origin=origin,
+                descripcion=str(item.get("descripcion", "")),
+                periodos=tuple(str(p) for p in periodos) if periodos else None,
+                meta={k: v for k, v in item.items() if k not in Rule.__dataclass_fields__},
+            ))
+    return rules
+
+
+def catalogue_hash(paths: Iterable[Path]) -> str:
+    h = hashlib.sha256()
+    for p in sorted(paths):
+        h.update(p.name.encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()[:16]

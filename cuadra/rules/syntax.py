@@ -1,0 +1,190 @@
+"""The rule language: parse ``expr`` with :mod:`ast` into cuadra's own small, whitelisted tree.
+
+One job: text → tree. Nothing is ever evaluated here (no ``eval``); Python's ``ast`` is only a
+tokenizer and precedence parser, and every node it returns is either translated into one of the
+dataclasses below or rejected with the column where it stands.
+
+The language::
+
+    rule     := expr CMP expr            CMP in == <= < >= >
+    expr     := expr (+|-|*|/) expr | -expr | NUMBER | ref | call | (expr)
+    ref      := concept.id | concept.id[t-1] | concept.id[t+2] | concept.id["2019-12"]
+    call     := sum(expr, ...) | abs(expr) | min(expr, expr, ...) | max(expr, expr, ...)
+
+Imports nothing from pandas, pandera or GX (STYLE.md move 1: declaration never imports execution).
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from decimal import Decimal
+
+__all__ = ["Node", "Ref", "Num", "BinOp", "Neg", "Call", "Compare", "RuleSyntaxError", "parse_expr",
+           "refs", "unparse", "FUNCTIONS", "COMPARISONS"]
+
+FUNCTIONS = ("sum", "abs", "min", "max")
+COMPARISONS = {ast.Eq: "==", ast.LtE: "<=", ast.Lt: "<", ast.GtE: ">=", ast.Gt: ">"}
+_BINOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
+
+
+class RuleSyntaxError(ValueError):
+    """Bad ``expr`` text; ``col`` is the 0-based column in the expression."""
+
+    def __init__(self, message: str, col: int | None = None) -> None:
+        super().__init__(message)
+        self.col = col
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A concept at the instance period shifted by ``lag`` years, or at a ``fixed`` period."""
+
+    concept: str
+    lag: int = 0
+    fixed: str | None = None
+
+
+@dataclass(frozen=True)
+class Num:
+    value: Decimal
+
+
+@dataclass(frozen=True)
+class BinOp:
+    op: str
+    left: Node
+    right: Node
+
+
+@dataclass(frozen=True)
+class Neg:
+    operand: Node
+
+
+@dataclass(frozen=True)
+class Call:
+    fn: str
+    args: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Compare:
+    op: str
+    left: Node
+    right: Node
+
+
+Node = Ref | Num | BinOp | Neg | Call
+
+
+def _dotted(node: ast.expr) -> str | None:
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+        return ".".join(reversed(parts))
+    return None
+
+
+def _lag(node: ast.expr) -> int | str:
+    """``t``, ``t-1``, ``t+2`` → an int lag; a string constant → a fixed period."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.Name) and node.id == "t":
+        return 0
+    if (isinstance(node, ast.BinOp) and isinstance(node.left, ast.Name) and node.left.id == "t"
+            and isinstance(node.op, ast.Add | ast.Sub) and isinstance(node.right, ast.Constant)
+            and type(node.right.value) is int):
+        return node.right.value if isinstance(node.op, ast.Add) else -node.right.value
+    raise RuleSyntaxError("a period reference reads [t], [t-1], [t+1] or [\"2019-12\"]",
+                          getattr(node, "col_offset", None))
+
+
+def _node(n: ast.expr) -> Node:
+    if isinstance(n, ast.Constant) and type(n.value) in (int, float):
+        return Num(Decimal(str(n.value)))
+    if isinstance(n, ast.Attribute | ast.Name):
+        name = _dotted(n)
+        if name is None or "." not in name:
+            raise RuleSyntaxError(f"expected a dotted concept id such as pensiones.total.monto, got "
+                                  f"{ast.unparse(n)!r}", n.col_offset)
+        return Ref(name)
+    if isinstance(n, ast.Subscript):
+        name = _dotted(n.value)
+        if name is None or "." not in name:
+            raise RuleSyntaxError("only a concept id can take a period [t-1]", n.col_offset)
+        lag = _lag(n.slice)
+        return Ref(name, fixed=lag) if isinstance(lag, str) else Ref(name, lag=lag)
+    if isinstance(n, ast.BinOp) and type(n.op) in _BINOPS:
+        return BinOp(_BINOPS[type(n.op)], _node(n.left), _node(n.right))
+    if isinstance(n, ast.UnaryOp) and isinstance(n.op, ast.USub):
+        inner = _node(n.operand)
+        return Num(-inner.value) if isinstance(inner, Num) else Neg(inner)
+    if isinstance(n, ast.UnaryOp) and isinstance(n.op, ast.UAdd):
+        return _node(n.operand)
+    if isinstance(n, ast.Call):
+        fn = n.func.id if isinstance(n.func, ast.Name) else None
+        if fn not in FUNCTIONS or n.keywords:
+            raise RuleSyntaxError(f"unknown function {ast.unparse(n.func)!r}; allowed: {', '.join(FUNCTIONS)}",
+                                  n.col_offset)
+        args = tuple(_node(a) for a in n.args)
+        if not args or (fn == "abs" and len(args) != 1) or (fn in ("min", "max") and len(args) < 2):
+            raise RuleSyntaxError(f"{fn}() got {len(args)} argument(s)", n.col_offset)
+        return Call(fn, args)
+    raise RuleSyntaxError(f"not allowed in a rule: {ast.unparse(n)!r} (use + - * /, numbers, concept ids, "
+                          f"{', '.join(FUNCTIONS)})", getattr(n, "col_offset", None))
+
+
+def parse_expr(text: str) -> Compare:
+    """Parse a rule expression; raise :class:`RuleSyntaxError` pointing at the bad column."""
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+    except SyntaxError as exc:
+        raise RuleSyntaxError(f"syntax error: {exc.msg}", (exc.offset or 1) - 1) from None
+    body = tree.body
+    if not isinstance(body, ast.Compare) or len(body.ops) != 1 or type(body.ops[0]) not in COMPARISONS:
+        raise RuleSyntaxError("a rule is one comparison: left (== <= < >= >) right", 0)
+    return Compare(COMPARISONS[type(body.ops[0])], _node(body.left), _node(body.comparators[0]))
+
+
+def refs(node: Node | Compare) -> list[Ref]:
+    """Every concept reference, left to right (duplicates kept once, order kept)."""
+    found: list[Ref] = []
+
+    def walk(n: Node | Compare) -> None:
+        if isinstance(n, Ref):
+            if n not in found:
+                found.append(n)
+        elif isinstance(n, BinOp | Compare):
+            walk(n.left)
+            walk(n.right)
+        elif isinstance(n, Neg):
+            walk(n.operand)
+        elif isinstance(n, Call):
+            for a in n.args:
+                walk(a)
+
+    walk(node)
+    return found
+
+
+def unparse(node: Node | Compare) -> str:
+    """The canonical text of a tree; ``parse_expr(unparse(t)) == t``."""
+    if isinstance(node, Compare):
+        return f"{unparse(node.left)} {node.op} {unparse(node.right)}"
+    if isinstance(node, Ref):
+        if node.fixed is not None:
+            return f'{node.concept}["{node.fixed}"]'
+        if node.lag:
+            return f"{node.concept}[t{node.lag:+d}]"
+        return node.concept
+    if isinstance(node, Num):
+        return str(node.value) if node.value >= 0 else f"({node.value})"
+    if isinstance(node, Neg):
+        return f"-({unparse(node.operand)})"
+    if isinstance(node, BinOp):
+        return f"({unparse(node.left)} {node.op} {unparse(node.right)})"
+    return f"{node.fn}({', '.join(unparse(a) for a in node.args)})"

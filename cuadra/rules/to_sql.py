@@ -1,0 +1,231 @@
+"""The SQL compiler: a rule tree → one SQLite query that decides every instance.
+
+One job: lower the same tree that ``evaluate.py`` walks into SQL, for GX's
+``UnexpectedRowsExpectation`` over the facts loaded into SQLite. It is an independent
+implementation of the same semantics, on purpose: Hypothesis compares the two on generated data.
+
+The query reads the raw contract columns (value, decimals, scale, rounding, status) and derives
+each fact's interval itself, performing exactly the IEEE operations of ``cuadra.intervals`` in the
+same order (the constants are spelt as quotients of exact integers, never as decimal literals that
+SQLite might read differently), so the two evaluators reach bit-identical bounds.
+
+Every query returns ``key, status, lhs_lo, lhs_hi, rhs_lo, rhs_hi``; ``key`` is the instance
+period for catalogue rules, ``concept|period`` for the duplicate family and the fact id for the
+per-fact families. ``{batch}`` stands for the facts table, as GX expects.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from cuadra.errors import UnsupportedRule
+from cuadra.rules.catalogue import Rule
+from cuadra.rules.syntax import BinOp, Call, Neg, Node, Num, Ref
+
+__all__ = ["rule_sql", "duplicate_sql", "published_sql", "range_sql", "unexpected", "TABLE"]
+
+TABLE = "{batch}"
+_SLACK = "(1.0/1125899906842624.0)"
+
+
+def _pow10(col: str) -> str:
+    whens = " ".join(f"WHEN {k} THEN {10**k}.0" for k in range(23))
+    return f"(CASE {col} {whens} END)"
+
+
+def _down(x: str) -> str:
+    return f"(({x}) - ABS({x}) * {_SLACK})"
+
+
+def _up(x: str) -> str:
+    return f"(({x}) + ABS({x}) * {_SLACK})"
+
+
+def _q(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def fact_bounds_sql() -> tuple[str, str]:
+    """The lo/hi of one fact row, mirroring ``intervals.bounds_from_published``."""
+    half = f"(5.0 / {_pow10('decimals + 1')})"
+    step = f"(1.0 / {_pow10('decimals')})"
+    lo = (f"(CASE WHEN rounding = 'exact' THEN value WHEN rounding = 'truncate' THEN "
+          f"(CASE WHEN value > 0 THEN value ELSE value - {step} END) ELSE value - {half} END)")
+    hi = (f"(CASE WHEN rounding = 'exact' THEN value WHEN rounding = 'truncate' THEN "
+          f"(CASE WHEN value < 0 THEN value ELSE value + {step} END) ELSE value + {half} END)")
+    p = _pow10("scale")
+    return _down(f"{lo} * {p}"), _up(f"{hi} * {p}")
+
+
+def _facts_cte(where: str = "") -> str:
+    lo, hi = fact_bounds_sql()
+    return (f"f AS (SELECT fact_id, concept, period, status, rango_min, rango_max, {lo} AS lo, {hi} AS hi "
+            f"FROM {TABLE}{(' WHERE ' + where) if where else ''})")
+
+
+def _shift(col: str, years: int) -> str:
+    if not years:
+        return col
+    return f"(CAST(CAST(substr({col}, 1, 4) AS INTEGER) + ({years}) AS TEXT) || substr({col}, 5))"
+
+
+def _num_sql(value: Decimal) -> str:
+    sign, digits, exp = value.as_tuple()
+    assert isinstance(exp, int)
+    n = int("".join(map(str, digits)) or "0")
+    text = f"{'-' if sign else ''}{n}.0"
+    return f"({text} / {10 ** (-exp)}.0)" if exp < 0 else f"({text} * {10 ** exp}.0)" if exp else f"({text})"
+
+
+class _Compiler:
+    def __init__(self, refs: list[Ref]) -> None:
+        self.refs = refs
+        self.ctes: list[str] = []
+        self.divisors: list[tuple[str, str]] = []
+        self.prev = "j"
+        self.count = 0
+
+    def col(self, node: Node) -> tuple[str, str]:
+        fn = getattr(self, "_" + type(node).__name__.lower(), None)
+        if fn is None:
+            raise UnsupportedRule(f"the SQL compiler does not know {type(node).__name__}")
+        return fn(node)  # type: ignore[no-any-return]
+
+    def _layer(self, lo: str, hi: str) -> tuple[str, str]:
+        self.count += 1
+        name = f"n{self.count}"
+        self.ctes.append(f"{name} AS (SELECT *, {lo} AS {name}_lo, {hi} AS {name}_hi FROM {self.prev})")
+        self.prev = name
+        return f"{name}_lo", f"{name}_hi"
+
+    def _ref(self, node: Ref) -> tuple[str, str]:
+        i = self.refs.index(node)
+        return f"r{i}_lo", f"r{i}_hi"
+
+    def _num(self, node: Num) -> tuple[str, str]:
+        v = _num_sql(node.value)
+        return v, v
+
+    def _binop(self, node: BinOp) -> tuple[str, str]:
+        (al, ah), (bl, bh) = self.col(node.left), self.col(node.right)
+        if node.op == "+":
+            return self._layer(_down(f"{al} + {bl}"), _up(f"{ah} + {bh}"))
+        if node.op == "-":
+            return self._layer(_down(f"{al} - {bh}"), _up(f"{ah} - {bl}"))
+        if node.op in ("*", "/"):
+            o = node.op
+            ps = f"{al} {o} {bl}, {al} {o} {bh}, {ah} {o} {bl}, {ah} {o} {bh}"
+            if o == "/":
+                self.divisors.append((bl, bh))
+            return self._layer(_down(f"MIN({ps})"), _up(f"MAX({ps})"))
+        raise UnsupportedRule(f"operator {node.op!r}")
+
+    def _neg(self, node: Neg) -> tuple[str, str]:
+        lo, hi = self.col(node.operand)
+        return self._layer(f"(-({hi}))", f"(-({lo}))")
+
+    def _call(self, node: Call) -> tuple[str, str]:
+        args = [self.col(a) for a in node.args]
+        if node.fn == "abs":
+            lo, hi = args[0]
+            return self._layer(f"(CASE WHEN {lo} >= 0 THEN {lo} WHEN {hi} <= 0 THEN -({hi}) ELSE 0.0 END)",
+                               f"MAX(ABS({lo}), ABS({hi}))")
+        if node.fn == "sum":
+            acc = args[0]
+            for lo, hi in args[1:]:
+                acc = self._layer(_down(f"{acc[0]} + {lo}"), _up(f"{acc[1]} + {hi}"))
+            return acc
+        if node.fn in ("min", "max"):
+            agg = node.fn.upper()
+            acc = args[0]
+            for lo, hi in args[1:]:
+                acc = self._layer(f"{agg}({acc[0]}, {lo})", f"{agg}({acc[1]}, {hi})")
+            return acc
+        raise UnsupportedRule(f"function {node.fn!r}")
+
+
+def _candidates(rule: Rule) -> str:
+    refs = rule.refs
+    plain = sorted({r.concept for r in refs if r.fixed is None and r.lag == 0})
+    lagged = [r for r in refs if r.fixed is None and r.lag != 0]
+    if plain:
+        sql = f"SELECT DISTINCT period AS t FROM f WHERE concept IN ({', '.join(map(_q, plain))})"
+    elif lagged:
+        sql = " UNION ".join(
+            f"SELECT DISTINCT {_shift('period', -r.lag)} AS t FROM f WHERE concept = {_q(r.concept)}"
+            for r in lagged)
+    else:
+        sql = f"SELECT {_q(refs[0].fixed or '')} AS t"
+    if rule.periodos is not None:
+        sql = f"SELECT t FROM ({sql}) WHERE t IN ({', '.join(map(_q, rule.periodos))})"
+    return sql
+
+
+def _holds(op: str, a: tuple[str, str], b: tuple[str, str]) -> str:
+    (al, ah), (bl, bh) = a, b
+    return {
+        "==": f"({al} <= {bh} AND {bl} <= {ah})",
+        "<=": f"({al} <= {bh})",
+        "<": f"({al} < {bh})",
+        ">=": f"({bl} <= {ah})",
+        ">": f"({bl} < {ah})",
+    }[op]
+
+
+def rule_sql(rule: Rule) -> str:
+    """All instances of a catalogue rule with their status, in one query."""
+    refs = rule.refs
+    concepts = sorted({r.concept for r in refs})
+    joins, cols, bad = [], [], []
+    for i, r in enumerate(refs):
+        target = _q(r.fixed) if r.fixed is not None else _shift("t.t", r.lag)
+        joins.append(f"LEFT JOIN o AS r{i} ON r{i}.concept = {_q(r.concept)} AND r{i}.period = {target}")
+        cols.append(f"r{i}.lo AS r{i}_lo, r{i}.hi AS r{i}_hi, r{i}.na AS r{i}_na")
+        bad.append(f"r{i}_na IS NULL OR r{i}_na > 0 OR r{i}_lo > r{i}_hi")
+    comp = _Compiler(refs)
+    lhs = comp.col(rule.tree.left)
+    rhs = comp.col(rule.tree.right)
+    bad += [f"({lo} <= 0 AND {hi} >= 0)" for lo, hi in comp.divisors]
+    ctes = [
+        _facts_cte(f"concept IN ({', '.join(map(_q, concepts))})"),
+        "o AS (SELECT concept, period, MAX(lo) AS lo, MIN(hi) AS hi, "
+        "SUM(CASE WHEN status IN ('NA', 'ND') THEN 1 ELSE 0 END) AS na FROM f GROUP BY concept, period)",
+        f"t AS ({_candidates(rule)})",
+        f"j AS (SELECT t.t AS t, {', '.join(cols)} FROM t {' '.join(joins)})",
+        *comp.ctes,
+    ]
+    status = (f"CASE WHEN {' OR '.join(f'({b})' for b in bad)} THEN 'indeterminate' "
+              f"WHEN {_holds(rule.tree.op, lhs, rhs)} THEN 'pass' ELSE 'fail' END")
+    return (f"WITH {', '.join(ctes)} SELECT t AS key, {status} AS status, {lhs[0]} AS lhs_lo, "
+            f"{lhs[1]} AS lhs_hi, {rhs[0]} AS rhs_lo, {rhs[1]} AS rhs_hi FROM {comp.prev}")
+
+
+def duplicate_sql() -> str:
+    """Same concept and period stated more than once: the statements must share a true value."""
+    return (f"WITH {_facts_cte()} SELECT concept || '|' || period AS key, CASE "
+            "WHEN SUM(CASE WHEN status IN ('NA', 'ND') THEN 1 ELSE 0 END) > 0 THEN 'indeterminate' "
+            "WHEN MAX(lo) <= MIN(hi) THEN 'pass' ELSE 'fail' END AS status, "
+            "MAX(lo) AS lhs_lo, MAX(lo) AS lhs_hi, MIN(hi) AS rhs_lo, MIN(hi) AS rhs_hi "
+            "FROM f GROUP BY concept, period HAVING COUNT(*) >= 2")
+
+
+def published_sql() -> str:
+    """``published`` must read as the recorded value, scale and decimals (unless a lectura explains)."""
+    return (f"SELECT fact_id AS key, CASE WHEN lectura != '' THEN 'waived' "
+            "WHEN pub_error != '' THEN 'fail' "
+            "WHEN pub_value = value AND pub_scale = scale AND pub_decimals = decimals THEN 'pass' "
+            "ELSE 'fail' END AS status, pub_value AS lhs_lo, pub_value AS lhs_hi, value AS rhs_lo, "
+            f"value AS rhs_hi FROM {TABLE} WHERE published != '' AND status NOT IN ('NA', 'ND')")
+
+
+def range_sql() -> str:
+    """A figure whose concept has a range (percentages: 0–100) must admit a value inside it."""
+    where = "rango_min IS NOT NULL AND status NOT IN ('NA', 'ND')"
+    return (f"WITH {_facts_cte(where)} SELECT fact_id AS key, CASE WHEN lo <= rango_max AND "
+            "hi >= rango_min THEN 'pass' ELSE 'fail' END AS status, lo AS lhs_lo, hi AS lhs_hi, "
+            "rango_min AS rhs_lo, rango_max AS rhs_hi FROM f")
+
+
+def unexpected(sql: str) -> str:
+    """Wrap an instance query for ``UnexpectedRowsExpectation``: only the rows that are findings."""
+    return f"SELECT * FROM ({sql}) WHERE status NOT IN ('pass', 'waived')"
