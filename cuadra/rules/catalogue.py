@@ -18,7 +18,7 @@ import yaml
 from cuadra.errors import RuleError
 from cuadra.rules.syntax import Compare, Ref, RuleSyntaxError, parse_expr, refs
 
-__all__ = ["Rule", "KINDS", "SEVERITIES", "load_catalogue", "catalogue_hash"]
+__all__ = ["Rule", "BuiltinRule", "BUILTINS", "KINDS", "SEVERITIES", "load_catalogue", "catalogue_hash"]
 
 #: Rule kinds of the catalogue (issue 4) and the built-in families (no YAML entry needed).
 KINDS = ("suma", "razon", "diferencia", "crecimiento", "real_nominal", "unidad", "conteo", "cota",
@@ -55,6 +55,40 @@ class Rule:
             if r.concept not in out:
                 out.append(r.concept)
         return out
+
+
+@dataclass(frozen=True)
+class BuiltinRule:
+    """A family every dataset gets without a catalogue entry (DESIGN.md "Built-in families")."""
+
+    id: str
+    titulo: str
+    expr: str
+    kind: str
+    severity: str = "error"
+    ess_level: int = 1
+    fuentes: tuple[str, ...] = ()
+    origin: str = "built-in"
+    descripcion: str = ""
+
+
+BUILTINS = {
+    "duplicado": BuiltinRule(
+        "duplicado", "La misma cifra declarada más de una vez concuerda dentro del redondeo",
+        "∩ intervalos(concepto, periodo) ≠ ∅", "duplicado",
+        descripcion="Mismo concepto y periodo, en uno o varios documentos: los intervalos que su "
+                    "redondeo publicado permite deben compartir al menos un valor."),
+    "publicado": BuiltinRule(
+        "publicado", "La cifra publicada se lee como el valor registrado",
+        "lee(published) = (value, scale, decimals)", "publicado",
+        descripcion="El texto impreso, leído en formato mexicano, da el mismo valor, escala y "
+                    "decimales que la fila; una lectura corregida (OCR) se documenta en 'lectura'."),
+    "rango": BuiltinRule(
+        "rango", "Un porcentaje (o cifra con rango) admite un valor dentro de su rango",
+        "intervalo ∩ [rango_min, rango_max] ≠ ∅", "rango",
+        descripcion="Los porcentajes caen entre 0 y 100 salvo que el concepto declare 'rango: libre' "
+                    "(variaciones) u otro rango."),
+}
 
 
 def _items(path: Path) -> list[tuple[dict, dict[str, int], int]]:

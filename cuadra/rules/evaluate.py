@@ -16,7 +16,7 @@ import pandas as pd
 
 from cuadra import intervals as iv
 from cuadra.errors import UnsupportedRule
-from cuadra.rules.catalogue import Rule
+from cuadra.rules.catalogue import BuiltinRule, Rule
 from cuadra.rules.syntax import BinOp, Call, Compare, Neg, Node, Num, Ref
 
 __all__ = ["FactIndex", "RuleResult", "evaluate_rule", "shift_period", "candidate_periods"]
@@ -70,7 +70,8 @@ class FactIndex:
 class RuleResult:
     """The instances of one rule: parallel arrays, one element per instance."""
 
-    rule: Rule
+    rule: Rule | BuiltinRule
+    keys: list[str]
     periods: list[str]
     status: npt.NDArray[np.str_]
     reason: list[str]
@@ -213,4 +214,4 @@ def evaluate_rule(rule: Rule, index: FactIndex) -> RuleResult:
         for i in range(n)
     ]
     facts = [sorted(set(f)) for f in env.facts]
-    return RuleResult(rule, periods, status.astype(str), reason, lhs, rhs, g, rel, facts)
+    return RuleResult(rule, list(periods), periods, status.astype(str), reason, lhs, rhs, g, rel, facts)

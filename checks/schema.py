@@ -1,0 +1,120 @@
+"""Pandera backend: the facts contract as a DataFrameModel, and one dataframe check per rule.
+
+One job: adapt the catalogue to Pandera. The checks do not compute anything themselves; each one
+asks the numpy interval evaluator (``cuadra.rules.evaluate``) for its rule's instances, keeps
+them for the findings, and answers Pandera with a boolean per fact: ``False`` for every fact that
+takes part in a failing instance, so that ``lazy=True`` failure cases point at those facts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.typing.pandas import Series
+
+from cuadra.rules.builtins import duplicates, published, ranges
+from cuadra.rules.catalogue import Rule
+from cuadra.rules.evaluate import FactIndex, RuleResult, evaluate_rule
+
+__all__ = ["FactsModel", "build_schema", "run_pandera"]
+
+
+class FactsModel(pa.DataFrameModel):
+    """The facts contract (DESIGN.md), as Pandera checks it after loading."""
+
+    fact_id: Series[str] = pa.Field(unique=True)
+    concept: Series[str] = pa.Field(str_matches=r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
+    period: Series[str] = pa.Field(str_matches=r"^\d{4}(-\d{2}(-\d{2})?)?$")
+    value: Series[float] = pa.Field(nullable=True)
+    unit: Series[str]
+    scale: Series[int] = pa.Field(isin=[0, 3, 6, 9, 12])
+    decimals: Series[int] = pa.Field(ge=0, le=12)
+    rounding: Series[str] = pa.Field(isin=["nearest", "truncate", "exact"])
+    status: Series[str] = pa.Field(isin=["final", "preliminar", "NA", "ND"])
+    source: Series[str] = pa.Field(str_length={"min_value": 1})
+    locator: Series[str] = pa.Field(str_matches=r"^\d+(-\d+)?$")
+    quote: Series[str] = pa.Field(str_length={"min_value": 1})
+    published: Series[str]
+    lectura: Series[str]
+    lo: Series[float] = pa.Field(nullable=True)
+    hi: Series[float] = pa.Field(nullable=True)
+
+    @pa.dataframe_check(name="contrato.valor_segun_estado")
+    def value_only_when_available(cls, df: pd.DataFrame) -> Series[bool]:
+        """NA/ND facts carry no value; every other fact carries one."""
+        na = df["status"].isin(["NA", "ND"])
+        return na == df["value"].isna()
+
+    class Config:
+        strict = False
+        coerce = False
+
+
+Collector = dict[str, RuleResult]
+
+
+def _mask(facts: pd.DataFrame, result: RuleResult) -> pd.Series:
+    ok = pd.Series(True, index=facts.index)
+    for status, members in zip(result.status, result.facts, strict=True):
+        if status == "fail":
+            ok.iloc[members] = False
+    return ok
+
+
+def _check(name: str, evaluate: Callable[[FactIndex], RuleResult], collector: Collector,
+           index_for: Callable[[pd.DataFrame], FactIndex], error: str,
+           done: Callable[[], None]) -> pa.Check:
+    def fn(df: pd.DataFrame) -> pd.Series:
+        result = evaluate(index_for(df))
+        collector[name] = result
+        done()
+        return _mask(df, result)
+
+    return pa.Check(fn, name=name, error=error)
+
+
+def build_schema(rules: Sequence[Rule], collector: Collector,
+                 progress: Callable[[int, int], None] | None = None) -> pa.DataFrameSchema:
+    """The contract schema plus one check per rule and per built-in family."""
+    cache: dict[int, FactIndex] = {}
+    total = len(rules) + 3
+
+    def done() -> None:
+        if progress is not None:
+            progress(len(collector), total)
+
+    def index_for(df: pd.DataFrame) -> FactIndex:
+        # One grouping of the facts per validated frame, shared by every rule check.
+        if id(df) not in cache:
+            cache.clear()
+            cache[id(df)] = FactIndex(df)
+        return cache[id(df)]
+
+    checks = [
+        _check("duplicado", duplicates, collector, index_for, "duplicados inconsistentes", done),
+        _check("publicado", lambda ix: published(ix.facts), collector, index_for, "texto publicado ≠ valor",
+               done),
+        _check("rango", lambda ix: ranges(ix.facts), collector, index_for, "fuera de rango", done),
+    ]
+    for rule in rules:
+        checks.append(_check(rule.id, lambda ix, rule=rule: evaluate_rule(rule, ix), collector, index_for,
+                             f"{rule.titulo}: {rule.expr}", done))
+    schema = FactsModel.to_schema()
+    return pa.DataFrameSchema(schema.columns, checks=[*schema.checks, *checks], strict=False,
+                              name="cuadra.hechos")
+
+
+def run_pandera(facts: pd.DataFrame, rules: Sequence[Rule],
+                progress: Callable[[int, int], None] | None = None) -> tuple[list[RuleResult], pd.DataFrame]:
+    """Validate lazily; return every rule's instances and Pandera's failure cases (may be empty)."""
+    collector: Collector = {}
+    schema = build_schema(rules, collector, progress)
+    failure_cases = pd.DataFrame()
+    try:
+        schema.validate(facts, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        failure_cases = exc.failure_cases
+    order = ["duplicado", "publicado", "rango", *(r.id for r in rules)]
+    return [collector[k] for k in order if k in collector], failure_cases

@@ -1,0 +1,3 @@
+from cuadra.cli import main
+
+raise SystemExit(main())

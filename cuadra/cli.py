@@ -1,0 +1,112 @@
+"""The command line: ``cuadra validate PATH``.
+
+One job: arguments in, exit code out. 0 clean, 1 findings at or above ``--fail-on``, 2 bad input
+(every contract or rule error printed as ``file:row:column: what was expected``, never a
+traceback). Progress goes to stderr so that stdout stays a clean report.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from cuadra import __version__
+from cuadra.engine import BACKENDS, ROOT, Project, project_paths, validate
+from cuadra.errors import CuadraError, InputErrors
+
+__all__ = ["main"]
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="cuadra", description="Valida que las cifras del IMSS cuadren.")
+    p.add_argument("--version", action="version", version=f"cuadra {__version__}")
+    sub = p.add_subparsers(dest="command", required=True)
+    v = sub.add_parser("validate", help="validate a facts dataset (file or folder)")
+    v.add_argument("path", nargs="?", type=Path, default=ROOT / "fixtures" / "reports",
+                   help="CSV/XLSX/Parquet/JSON file or folder (default: the bundled IMSS reports)")
+    v.add_argument("--backend", choices=BACKENDS, default="both")
+    v.add_argument("--json", type=Path, help="write every rule instance as JSON (README: Findings JSON)")
+    v.add_argument("--junit", type=Path, help="write JUnit XML for CI")
+    v.add_argument("--docs", type=Path, help="write the HTML Data Docs into this folder")
+    v.add_argument("--fail-on", choices=("error", "warning"), default="error")
+    v.add_argument("--rules", type=Path, action="append",
+                   help="rule file or folder (repeatable; default: the bundled catalogue)")
+    v.add_argument("--concepts", type=Path, action="append",
+                   help="concept registry file (repeatable; default: the bundled registry)")
+    v.add_argument("--waivers", type=Path, help="waiver register (default: fixtures/waivers.yaml)")
+    v.add_argument("--quiet", action="store_true", help="no progress bar, no table")
+    return p
+
+
+def _project(args: argparse.Namespace) -> Project:
+    base = project_paths()
+    rules = base.rules
+    if args.rules:
+        rules = tuple(q for r in args.rules for q in (sorted(r.glob("*.yaml")) if r.is_dir() else [r]))
+    return Project(rules=rules, registry=tuple(args.concepts) if args.concepts else base.registry,
+                   waivers=args.waivers if args.waivers else base.waivers)
+
+
+def _validate(args: argparse.Namespace) -> int:
+    out = Console()
+    err = Console(stderr=True)
+    show = not args.quiet and err.is_terminal
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                  TimeElapsedColumn(), console=err, disable=not show, transient=True) as bar:
+        tasks: dict[str, int] = {}
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        run, *_ = validate(args.path, backend=args.backend, project=_project(args), docs_dir=args.docs,
+                           progress=progress)
+    if args.json:
+        from cuadra.report.machine import write_json
+
+        write_json(run, args.json)
+    if args.junit:
+        from cuadra.report.machine import write_junit
+
+        write_junit(run, args.junit, args.fail_on)
+    if args.docs:
+        from expectations.docs import build_site
+
+        index = build_site(run, args.docs)
+        if not args.quiet:
+            out.print(f"Data Docs: {index}")
+    if not args.quiet:
+        from cuadra.report.terminal import print_summary
+
+        print_summary(run, out, fail_on=args.fail_on)
+    return 1 if run.failing(args.fail_on) else 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "validate":
+            return _validate(args)
+    except InputErrors as exc:
+        for e in exc.errors[:200]:
+            print(str(e), file=sys.stderr)
+        if len(exc.errors) > 200:
+            print(f"… and {len(exc.errors) - 200} more errors", file=sys.stderr)
+        return 2
+    except CuadraError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"{getattr(exc, 'filename', '') or ''}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,211 @@
+"""One validation run: load, evaluate with both backends, compare them, apply waivers.
+
+One job: orchestration. Everything it calls has one job of its own (contract, catalogue, the
+Pandera and GX adapters, waivers); this module only wires them and turns a disagreement between
+the two evaluators into an error finding, because two independent implementations of one
+catalogue that disagree mean a bug, and a CI gate must not pass on a bug.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from cuadra import __version__
+from cuadra.contract.facts import load_facts
+from cuadra.contract.registry import Registry, default_registry_paths, load_registry
+from cuadra.findings import FactRef, Finding, Run
+from cuadra.rules.builtins import evaluate_builtins
+from cuadra.rules.catalogue import BUILTINS, BuiltinRule, Rule, catalogue_hash, load_catalogue
+from cuadra.rules.evaluate import FactIndex, RuleResult, evaluate_rule, shift_period
+from cuadra.rules.to_sql import duplicate_sql, published_sql, range_sql, rule_sql
+from cuadra.waivers import apply_waivers, load_waivers
+
+__all__ = ["Project", "project_paths", "validate", "findings_from_results", "BACKENDS"]
+
+BACKENDS = ("pandera", "gx", "both")
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Project:
+    """Where the catalogue, the registry and the waivers are (defaults: the bundled ones)."""
+
+    rules: tuple[Path, ...]
+    registry: tuple[Path, ...]
+    waivers: Path | None
+
+
+def project_paths(root: Path = ROOT) -> Project:
+    fixtures = root / "fixtures"
+    return Project(rules=tuple(sorted((root / "rules").glob("*.yaml"))),
+                   registry=tuple(default_registry_paths(fixtures)),
+                   waivers=fixtures / "waivers.yaml")
+
+
+def _fact_refs(facts: pd.DataFrame, members: Sequence[int]) -> tuple[FactRef, ...]:
+    out = []
+    for i in members:
+        r = facts.iloc[i]
+        v = float(r["value"])
+        out.append(FactRef(
+            fact_id=str(r["fact_id"]), concept=str(r["concept"]), period=str(r["period"]),
+            value=None if np.isnan(v) else v, scale=int(r["scale"]), decimals=int(r["decimals"]),
+            rounding=str(r["rounding"]), source=str(r["source"]), locator=str(r["locator"]),
+            quote=str(r["quote"]), published=str(r["published"]),
+            lo=None if np.isnan(r["lo"]) else float(r["lo"]), hi=None if np.isnan(r["hi"]) else float(r["hi"])))
+    return tuple(out)
+
+
+def _finding(rule: Rule | BuiltinRule, key: str, period: str, status: str, lhs: tuple, rhs: tuple,
+             gap: float | None, rel: float | None, reason: str, facts: tuple[FactRef, ...]) -> Finding:
+    return Finding(rule=rule.id, kind=rule.kind, key=key, period=period, status=status,
+                   severity=rule.severity, titulo=rule.titulo, expr=rule.expr, fuentes=tuple(rule.fuentes),
+                   lhs=lhs, rhs=rhs, imbalance=gap, imbalance_rel=rel, reason=reason, facts=facts)
+
+
+def findings_from_results(results: Sequence[RuleResult], facts: pd.DataFrame) -> list[Finding]:
+    out = []
+    for res in results:
+        for i, key in enumerate(res.keys):
+            out.append(_finding(
+                res.rule, key, res.periods[i], str(res.status[i]),
+                (float(res.lhs.lo[i]), float(res.lhs.hi[i])), (float(res.rhs.lo[i]), float(res.rhs.hi[i])),
+                float(res.gap[i]), float(res.rel_gap[i]), res.reason[i], _fact_refs(facts, res.facts[i])))
+    return out
+
+
+def _members_for(rule: Rule | BuiltinRule, key: str, index: FactIndex, facts: pd.DataFrame) -> list[int]:
+    """The facts an instance involves, by lookup only (for findings built from GX rows)."""
+    if isinstance(rule, BuiltinRule):
+        if rule.id == "duplicado":
+            concept, period = key.split("|", 1)
+            pos = index.lookup(concept, [period])[0]
+            return [int(x) for x in index.members[pos]] if pos >= 0 else []
+        return [int(i) for i in np.flatnonzero(facts["fact_id"].to_numpy() == key)]
+    members: list[int] = []
+    for r in rule.refs:
+        p = r.fixed if r.fixed is not None else shift_period(key, r.lag)
+        pos = index.lookup(r.concept, [p])[0]
+        if pos >= 0:
+            members.extend(int(x) for x in index.members[pos])
+    return sorted(set(members))
+
+
+def _sql_findings(facts: pd.DataFrame, rules: Sequence[Rule], index: FactIndex) -> list[Finding]:
+    """Every instance as the SQL compiler decides it (the GX backend's full picture)."""
+    from expectations.suite import SQL_COLUMNS
+
+    con = sqlite3.connect(":memory:")
+    facts[SQL_COLUMNS].to_sql("facts", con, index=False)
+    items: list[tuple[Rule | BuiltinRule, str]] = [
+        (BUILTINS["duplicado"], duplicate_sql()), (BUILTINS["publicado"], published_sql()),
+        (BUILTINS["rango"], range_sql()), *((r, rule_sql(r)) for r in rules)]
+    out = []
+    for rule, sql in items:
+        for key, status, llo, lhi, rlo, rhi in con.execute(sql.replace("{batch}", "facts")):
+            members = _members_for(rule, str(key), index, facts)
+            period = str(key).split("|")[-1] if rule.id == "duplicado" else (
+                str(facts.iloc[members[0]]["period"]) if isinstance(rule, BuiltinRule) and members else str(key))
+            out.append(_finding(rule, str(key), period, status, (llo, lhi), (rlo, rhi), None, None, "",
+                                _fact_refs(facts, members)))
+    con.close()
+    return out
+
+
+def _disagreements(numpy_findings: list[Finding], gx_statuses: dict[str, dict[str, str]],
+                   gx_errors: dict[str, str], rules: dict[str, Rule | BuiltinRule]) -> list[Finding]:
+    """Compare per instance: GX reports every instance that is neither pass nor waived."""
+    expected: dict[str, dict[str, str]] = {}
+    for f in numpy_findings:
+        if f.status not in ("pass", "waived"):
+            expected.setdefault(f.rule, {})[f.key] = f.status
+    out = []
+    for rid, rule in rules.items():
+        if rid in gx_errors:
+            out.append(_finding(rule, "*", "", "error", (None, None), (None, None), None, None,
+                                f"GX no pudo evaluar la regla: {gx_errors[rid]}", ()))
+            continue
+        a, b = expected.get(rid, {}), gx_statuses.get(rid, {})
+        for key in sorted(set(a) | set(b)):
+            if a.get(key) != b.get(key):
+                out.append(Finding(
+                    rule=f"backend.desacuerdo.{rid}", kind="backend", key=key, period=key, status="error",
+                    severity="error", titulo=f"Pandera y GX discrepan en {rid}", expr=rule.expr,
+                    fuentes=tuple(rule.fuentes), lhs=(None, None), rhs=(None, None), imbalance=None,
+                    imbalance_rel=None, reason=f"pandera: {a.get(key, 'pass')}, gx: {b.get(key, 'pass')}",
+                    facts=()))
+    return out
+
+
+def _dataset_hash(files: Sequence[Path]) -> str:
+    h = hashlib.sha256()
+    for f in files:
+        h.update(f.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def validate(
+    path: Path,
+    *,
+    backend: str = "both",
+    project: Project | None = None,
+    docs_dir: Path | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> tuple[Run, pd.DataFrame, list[Rule], Registry]:
+    """Validate a dataset; raise :class:`cuadra.errors.CuadraError` on bad input."""
+    t0 = time.perf_counter()
+    started = datetime.now(UTC).isoformat(timespec="seconds")
+    project = project or project_paths()
+    say = progress or (lambda stage, done, total: None)
+    say("cargando", 0, 3)
+    registry = load_registry(project.registry)
+    dataset = load_facts(path, registry)
+    facts = dataset.facts
+    rules = load_catalogue(project.rules, registry.concepts)
+    waivers = load_waivers(project.waivers)
+    say("cargando", 3, 3)
+    index = FactIndex(facts)
+    all_rules: dict[str, Rule | BuiltinRule] = {**BUILTINS, **{r.id: r for r in rules}}
+    findings: list[Finding]
+    if backend in ("pandera", "both"):
+        from checks.schema import run_pandera
+
+        results, _ = run_pandera(facts, rules, progress=lambda d, n: say("pandera", d, n))
+        findings = findings_from_results(results, facts)
+        missing = [rid for rid in all_rules if rid not in {r.rule.id for r in results}]
+        for rid in missing:
+            findings.append(_finding(all_rules[rid], "*", "", "error", (None, None), (None, None), None,
+                                     None, "Pandera no pudo evaluar la regla", ()))
+    else:
+        findings = _sql_findings(facts, rules, index)
+    gx_docs = None
+    if backend in ("gx", "both"):
+        from expectations.suite import run_gx
+
+        say("gx", 0, 1)
+        outcome = run_gx(facts, rules, sorted(registry.units), docs_dir=docs_dir)
+        say("gx", 1, 1)
+        gx_docs = str(outcome.docs_index) if outcome.docs_index else None
+        if backend == "both":
+            findings += _disagreements(findings, outcome.statuses, outcome.errors, all_rules)
+        for c in outcome.contract_failures:
+            findings.append(Finding(rule="contrato.gx", kind="contrato", key=c, period="", status="error",
+                                    severity="error", titulo="Expectativa del contrato no cumplida en GX",
+                                    expr=c, fuentes=(), lhs=(None, None), rhs=(None, None), imbalance=None,
+                                    imbalance_rel=None, reason=c, facts=()))
+    findings, expired = apply_waivers(findings, waivers)
+    run = Run(findings=findings, dataset=str(path), version=__version__, started=started,
+              seconds=time.perf_counter() - t0, catalogue_hash=catalogue_hash(project.rules),
+              dataset_hash=_dataset_hash(dataset.files),
+              backends=("pandera", "gx") if backend == "both" else (backend,),
+              n_rules=len(all_rules), n_facts=len(facts), expired_waivers=expired, gx_docs=gx_docs)
+    return run, facts, rules, registry

@@ -1,0 +1,162 @@
+"""Findings: what every rule instance concluded, as frozen values, and the run that holds them.
+
+One job: the data model of results. JSON, JUnit, the terminal and the Data Docs are renderers of a
+:class:`Run`; the JSON layout (README "Findings JSON") is a public interface, written down here as
+TypedDicts so that it cannot drift silently.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import TypedDict
+
+__all__ = ["FactRef", "Finding", "Run", "Summary", "STATUSES", "finding_identity"]
+
+STATUSES = ("pass", "fail", "indeterminate", "waived", "error")
+
+
+class FactJSON(TypedDict):
+    concept: str
+    period: str
+    value: float | None
+    scale: int
+    decimals: int
+    source: str
+    locator: str
+    quote: str
+    published: str
+    fact_id: str
+
+
+class FindingJSON(TypedDict):
+    rule: str
+    kind: str
+    key: str
+    period: str
+    status: str
+    severity: str
+    titulo: str
+    expr: str
+    fuentes: list[str]
+    lhs: list[float | None]
+    rhs: list[float | None]
+    imbalance: float | None
+    imbalance_rel: float | None
+    reason: str
+    waiver: str | None
+    facts: list[FactJSON]
+
+
+class Summary(TypedDict):
+    rules: int
+    instances: int
+    # "pass" is a keyword in Python; the JSON key is "pass" (see Run.summary).
+    fail: int
+    indeterminate: int
+    waived: int
+    error: int
+
+
+@dataclass(frozen=True)
+class FactRef:
+    fact_id: str
+    concept: str
+    period: str
+    value: float | None
+    scale: int
+    decimals: int
+    rounding: str
+    source: str
+    locator: str
+    quote: str
+    published: str
+    lo: float | None
+    hi: float | None
+
+    def to_json(self) -> FactJSON:
+        return FactJSON(concept=self.concept, period=self.period, value=self.value, scale=self.scale,
+                        decimals=self.decimals, source=self.source, locator=self.locator,
+                        quote=self.quote, published=self.published, fact_id=self.fact_id)
+
+
+def _num(x: float | None) -> float | None:
+    if x is None:
+        return None
+    x = float(x)
+    return None if math.isnan(x) else x
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    kind: str
+    key: str
+    period: str
+    status: str
+    severity: str
+    titulo: str
+    expr: str
+    fuentes: tuple[str, ...]
+    lhs: tuple[float | None, float | None]
+    rhs: tuple[float | None, float | None]
+    imbalance: float | None
+    imbalance_rel: float | None
+    reason: str
+    facts: tuple[FactRef, ...]
+    waiver: str | None = None
+
+    def to_json(self) -> FindingJSON:
+        rel = _num(self.imbalance_rel)
+        return FindingJSON(
+            rule=self.rule, kind=self.kind, key=self.key, period=self.period, status=self.status,
+            severity=self.severity, titulo=self.titulo, expr=self.expr, fuentes=list(self.fuentes),
+            lhs=[_num(self.lhs[0]), _num(self.lhs[1])], rhs=[_num(self.rhs[0]), _num(self.rhs[1])],
+            imbalance=_num(self.imbalance), imbalance_rel=None if rel is None or math.isinf(rel) else rel,
+            reason=self.reason, waiver=self.waiver, facts=[f.to_json() for f in self.facts])
+
+
+def finding_identity(f: Finding) -> tuple[str, str, tuple[tuple[str, str, str], ...]]:
+    """Stable across row order and file splits: rule, instance key, and the facts' identities."""
+    return f.rule, f.key, tuple(sorted((x.concept, x.period, x.source) for x in f.facts))
+
+
+@dataclass
+class Run:
+    findings: list[Finding]
+    dataset: str
+    version: str
+    started: str
+    seconds: float
+    catalogue_hash: str
+    dataset_hash: str
+    backends: tuple[str, ...]
+    n_rules: int
+    n_facts: int
+    expired_waivers: list[str] = field(default_factory=list)
+    gx_docs: str | None = None
+
+    def counts(self) -> Counter[str]:
+        return Counter(f.status for f in self.findings)
+
+    def summary(self) -> dict[str, int]:
+        c = self.counts()
+        return {"rules": self.n_rules, "instances": len(self.findings), "pass": c["pass"],
+                "fail": c["fail"], "indeterminate": c["indeterminate"], "waived": c["waived"],
+                "error": c["error"], "facts": self.n_facts}
+
+    def failing(self, fail_on: str) -> list[Finding]:
+        """Findings that make the run fail: fail/error at or above the threshold severity."""
+        levels = ("error",) if fail_on == "error" else ("error", "warning")
+        return [f for f in self.findings if f.status in ("fail", "error") and f.severity in levels]
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "summary": self.summary(),
+            "run": {"dataset": self.dataset, "version": self.version, "started": self.started,
+                    "seconds": round(self.seconds, 3), "catalogue_hash": self.catalogue_hash,
+                    "dataset_hash": self.dataset_hash, "backends": list(self.backends),
+                    "expired_waivers": self.expired_waivers},
+            "findings": [f.to_json() for f in self.findings],
+        }

@@ -1,0 +1,1 @@
+"""Renderers of a :class:`cuadra.findings.Run`: JSON, JUnit XML, terminal."""

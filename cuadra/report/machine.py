@@ -1,0 +1,59 @@
+"""Machine-readable renderers: the findings JSON (a public interface) and JUnit XML for CI.
+
+One job: write a Run to a file a CI system reads. JUnit: one testsuite per rule kind, one testcase
+per rule; a rule with a failing instance is a ``<failure>`` (severity error) and lists each
+failing instance with its figures and provenance, so the CI page alone says what broke.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+from cuadra.findings import Finding, Run
+
+__all__ = ["write_json", "write_junit", "describe_instance"]
+
+
+def write_json(run: Run, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(run.to_json(), ensure_ascii=False, indent=1, allow_nan=False), encoding="utf-8")
+
+
+def describe_instance(f: Finding) -> str:
+    def iv(x: tuple[float | None, float | None]) -> str:
+        return "—" if x[0] is None else f"[{x[0]:,.6g}, {x[1]:,.6g}]"
+
+    facts = "; ".join(f"{x.concept}[{x.period}] = {x.published or x.value} ({x.source}:{x.locator})"
+                      for x in f.facts)
+    gap = f", desbalance {f.imbalance:,.6g}" if f.imbalance else ""
+    return (f"{f.rule} {f.key}: {f.status} — izquierda {iv(f.lhs)}, derecha {iv(f.rhs)}{gap}. "
+            f"{f.reason + '. ' if f.reason else ''}{facts}")
+
+
+def write_junit(run: Run, path: Path, fail_on: str = "error") -> None:
+    by_kind: dict[str, dict[str, list[Finding]]] = defaultdict(lambda: defaultdict(list))
+    for f in run.findings:
+        by_kind[f.kind][f.rule].append(f)
+    failing = {id(f) for f in run.failing(fail_on)}
+    root = ET.Element("testsuites", name="cuadra", tests=str(sum(len(v) for v in by_kind.values())))
+    for kind, rules in sorted(by_kind.items()):
+        suite = ET.SubElement(root, "testsuite", name=f"cuadra.{kind}", tests=str(len(rules)))
+        n_fail = 0
+        for rid, instances in sorted(rules.items()):
+            case = ET.SubElement(suite, "testcase", classname=f"cuadra.{kind}", name=rid)
+            bad = [f for f in instances if id(f) in failing]
+            if bad:
+                n_fail += 1
+                node = ET.SubElement(case, "failure", message=f"{len(bad)} instancia(s): {bad[0].titulo}")
+                node.text = "\n".join(describe_instance(f) for f in bad)
+            elif all(f.status in ("indeterminate",) for f in instances):
+                ET.SubElement(case, "skipped", message="todas las instancias son indeterminadas")
+            other = [f for f in instances if f.status in ("fail", "indeterminate") and id(f) not in failing]
+            if other:
+                ET.SubElement(case, "system-out").text = "\n".join(describe_instance(f) for f in other)
+        suite.set("failures", str(n_fail))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)

@@ -1,0 +1,90 @@
+"""The built-in families, numpy side: duplicates, published text, ranges.
+
+One job: evaluate the checks every dataset gets without a catalogue entry, over the facts frame,
+with the same instance keys and statuses as their SQL twins in ``to_sql.py``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from cuadra import intervals as iv
+from cuadra.rules.catalogue import BUILTINS
+from cuadra.rules.evaluate import NA_STATUSES, FactIndex, RuleResult
+
+__all__ = ["duplicates", "published", "ranges", "evaluate_builtins"]
+
+
+def _result(kind: str, keys: list[str], periods: list[str], status: list[str], reason: list[str],
+            lhs: iv.Bounds, rhs: iv.Bounds, op: str, facts: list[list[int]]) -> RuleResult:
+    with np.errstate(invalid="ignore"):
+        g = iv.gap(lhs, rhs, op) if len(keys) else np.zeros(0)
+        rel = iv.relative_gap(lhs, rhs, g) if len(keys) else np.zeros(0)
+    return RuleResult(BUILTINS[kind], keys, periods, np.asarray(status, dtype=str), reason, lhs, rhs,
+                      g, rel, facts)
+
+
+def duplicates(index: FactIndex) -> RuleResult:
+    keys, periods, status, reason, facts = [], [], [], [], []
+    lo, hi = [], []
+    for k, members, glo, ghi, na in zip(index.keys, index.members, index.lo, index.hi, index.n_na,
+                                        strict=True):
+        if len(members) < 2:
+            continue
+        concept, period = k.split("\x1f", 1)
+        keys.append(f"{concept}|{period}")
+        periods.append(period)
+        facts.append([int(m) for m in members])
+        if na > 0:
+            status.append("indeterminate")
+            reason.append("una de las declaraciones es NA/ND")
+        else:
+            status.append("pass" if glo <= ghi else "fail")
+            reason.append("")
+        # lhs: the highest lower bound; rhs: the lowest upper bound (they must meet).
+        lo.append(glo)
+        hi.append(ghi)
+    lo_a, hi_a = np.asarray(lo, dtype=float), np.asarray(hi, dtype=float)
+    return _result("duplicado", keys, periods, status, reason, iv.Bounds(lo_a, lo_a.copy()),
+                   iv.Bounds(hi_a, hi_a.copy()), "<=", facts)
+
+
+def published(facts: pd.DataFrame) -> RuleResult:
+    sel = facts[(facts["published"] != "") & ~facts["status"].isin(NA_STATUSES)]
+    status, reason = [], []
+    for lectura, err, pv, ps, pd_, v, s, d in zip(
+            sel["lectura"], sel["pub_error"], sel["pub_value"], sel["pub_scale"], sel["pub_decimals"],
+            sel["value"], sel["scale"], sel["decimals"], strict=True):
+        if lectura:
+            status.append("waived")
+            reason.append(f"lectura: {lectura}")
+        elif err:
+            status.append("fail")
+            reason.append(err)
+        elif pv == v and ps == s and pd_ == d:
+            status.append("pass")
+            reason.append("")
+        else:
+            status.append("fail")
+            reason.append(f"el texto se lee como {pv:g} (escala {ps:g}, {pd_:g} decimales)")
+    pv = sel["pub_value"].to_numpy(dtype=float)
+    v = sel["value"].to_numpy(dtype=float)
+    return _result("publicado", list(sel["fact_id"]), list(sel["period"]), status, reason,
+                   iv.Bounds(pv, pv.copy()), iv.Bounds(v, v.copy()), "==",
+                   [[int(i)] for i in sel.index])
+
+
+def ranges(facts: pd.DataFrame) -> RuleResult:
+    sel = facts[facts["rango_min"].notna() & ~facts["status"].isin(NA_STATUSES)]
+    lhs = iv.Bounds(sel["lo"].to_numpy(dtype=float), sel["hi"].to_numpy(dtype=float))
+    rhs = iv.Bounds(sel["rango_min"].to_numpy(dtype=float), sel["rango_max"].to_numpy(dtype=float))
+    ok = (lhs.lo <= rhs.hi) & (lhs.hi >= rhs.lo)
+    status = ["pass" if x else "fail" for x in ok]
+    reason = ["" if x else "fuera del rango del concepto" for x in ok]
+    return _result("rango", list(sel["fact_id"]), list(sel["period"]), status, reason, lhs, rhs, "==",
+                   [[int(i)] for i in sel.index])
+
+
+def evaluate_builtins(index: FactIndex) -> list[RuleResult]:
+    return [duplicates(index), published(index.facts), ranges(index.facts)]

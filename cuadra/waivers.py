@@ -1,0 +1,90 @@
+"""The waiver register: known, accepted findings, each with its justification.
+
+One job: turn a failing instance into ``waived`` when the register accepts it *for the values it
+was accepted for*. A waiver names the rule, the instance key (usually the period), the values of the
+facts involved, the justification (with a quote) and the date; when any of those values changes,
+the waiver expires and the finding is open again. Waivers are never deleted, only expire.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+
+import yaml
+
+from cuadra.errors import InputError
+from cuadra.findings import Finding
+
+__all__ = ["Waiver", "load_waivers", "apply_waivers"]
+
+
+@dataclass(frozen=True)
+class Waiver:
+    rule: str
+    key: str
+    values: tuple[float, ...]
+    justification: str
+    date: str
+    origin: str
+
+
+def load_waivers(path: Path | None) -> list[Waiver]:
+    if path is None or not path.exists():
+        return []
+    text = path.read_text(encoding="utf-8")
+    try:
+        root = yaml.compose(text)
+        data = yaml.safe_load(text) or []
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise InputError(str(path), mark.line + 1 if mark else None, None, f"YAML: {exc}") from None
+    if isinstance(data, dict):
+        data = data.get("waivers") or []
+        root = next((v for k, v in root.value if k.value == "waivers"), None)  # type: ignore[union-attr]
+    nodes = root.value if isinstance(root, yaml.SequenceNode) else [None] * len(data)
+    out = []
+    for item, node in zip(data, nodes, strict=False):
+        line = node.start_mark.line + 1 if node is not None else None
+        if not isinstance(item, dict):
+            raise InputError(str(path), line, None, "each waiver is a mapping")
+        missing = [k for k in ("rule", "period", "values", "justification", "date") if item.get(k) in (None, "")]
+        if missing:
+            raise InputError(str(path), line, missing[0], f"waiver needs {', '.join(missing)}")
+        try:
+            values = tuple(sorted(float(v) for v in item["values"]))
+            date.fromisoformat(str(item["date"]))
+        except (TypeError, ValueError) as exc:
+            raise InputError(str(path), line, None, f"waiver values must be numbers, date YYYY-MM-DD: {exc}") \
+                from None
+        out.append(Waiver(str(item["rule"]), str(item["period"]), values, str(item["justification"]),
+                          str(item["date"]), f"{path.name}:{line}"))
+    return out
+
+
+def _values(f: Finding) -> tuple[float, ...]:
+    return tuple(sorted(x.value for x in f.facts if x.value is not None and not math.isnan(x.value)))
+
+
+def apply_waivers(findings: list[Finding], waivers: list[Waiver]) -> tuple[list[Finding], list[str]]:
+    """Waive what the register accepts; report each waiver whose values no longer match as expired."""
+    by_key = {(w.rule, w.key): w for w in waivers}
+    used: set[tuple[str, str]] = set()
+    expired: list[str] = []
+    out = []
+    for f in findings:
+        w = by_key.get((f.rule, f.key))
+        if w is not None and f.status == "fail":
+            used.add((w.rule, w.key))
+            if _values(f) == w.values:
+                f = replace(f, status="waived", waiver=f"{w.justification} ({w.origin}, {w.date})")
+            else:
+                expired.append(f"{w.origin}: waiver for {w.rule} {w.key} accepted values {list(w.values)}, "
+                               f"now {list(_values(f))}: expired, finding open")
+        out.append(f)
+    for (rule, key), w in by_key.items():
+        if (rule, key) not in used:
+            expired.append(f"{w.origin}: waiver for {rule} {key} matches no failing instance")
+    return out, expired
