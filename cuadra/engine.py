@@ -23,9 +23,8 @@ from cuadra import __version__
 from cuadra.contract.facts import load_facts
 from cuadra.contract.registry import Registry, default_registry_paths, load_registry
 from cuadra.findings import FactRef, Finding, Run
-from cuadra.rules.builtins import evaluate_builtins
 from cuadra.rules.catalogue import BUILTINS, BuiltinRule, Rule, catalogue_hash, load_catalogue
-from cuadra.rules.evaluate import FactIndex, RuleResult, evaluate_rule, shift_period
+from cuadra.rules.evaluate import FactIndex, RuleResult, shift_period
 from cuadra.rules.to_sql import duplicate_sql, published_sql, range_sql, rule_sql
 from cuadra.waivers import apply_waivers, load_waivers
 
@@ -92,9 +91,10 @@ def _members_for(rule: Rule | BuiltinRule, key: str, index: FactIndex, facts: pd
             return [int(x) for x in index.members[pos]] if pos >= 0 else []
         return [int(i) for i in np.flatnonzero(facts["fact_id"].to_numpy() == key)]
     members: list[int] = []
+    period, _, scope = key.partition("@")
     for r in rule.refs:
-        p = r.fixed if r.fixed is not None else shift_period(key, r.lag)
-        pos = index.lookup(r.concept, [p])[0]
+        p = r.fixed if r.fixed is not None else shift_period(period, r.lag)
+        pos = index.lookup(r.concept, [p], [scope or ALL])[0]
         if pos >= 0:
             members.extend(int(x) for x in index.members[pos])
     return sorted(set(members))
@@ -114,7 +114,8 @@ def _sql_findings(facts: pd.DataFrame, rules: Sequence[Rule], index: FactIndex) 
         for key, status, llo, lhi, rlo, rhi in con.execute(sql.replace("{batch}", "facts")):
             members = _members_for(rule, str(key), index, facts)
             period = str(key).split("|")[-1] if rule.id == "duplicado" else (
-                str(facts.iloc[members[0]]["period"]) if isinstance(rule, BuiltinRule) and members else str(key))
+                str(facts.iloc[members[0]]["period"]) if isinstance(rule, BuiltinRule) and members
+                else str(key).split("@")[0])
             out.append(_finding(rule, str(key), period, status, (llo, lhi), (rlo, rhi), None, None, "",
                                 _fact_refs(facts, members)))
     con.close()

@@ -100,7 +100,7 @@ def main() -> int:
                     if row["published"] and not row["lectura"]:
                         try:
                             cf = parse_cifra(row["published"])
-                            if (cf.value, cf.scale, cf.decimals) != (value, scale, decimals):
+                            if (cf.value, cf.decimals) != (value, decimals) or (cf.scale_word and cf.scale != scale):
                                 problems.append(
                                     f"{where}: published {row['published']!r} reads "
                                     f"value={cf.value} scale={cf.scale} decimals={cf.decimals}, row says "

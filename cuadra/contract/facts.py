@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
@@ -61,7 +60,7 @@ def facts_from_records(
     """Validate ``(file, row, cells)`` records; raise :class:`InputErrors` listing every problem."""
     errors: list[InputError] = []
     out: list[dict[str, object]] = []
-    seen: dict[tuple[str, str, str, str], str] = {}
+    seen: dict[tuple[str, str, str, str, str], str] = {}
     headers_checked: set[str] = set()
     for file, row, cells in records:
         if file not in headers_checked:
@@ -111,7 +110,8 @@ def facts_from_records(
         if published:
             try:
                 pub = parse_cifra(published)
-                pub_value, pub_scale, pub_decimals = float(pub.value), pub.scale, pub.decimals
+                pub_value, pub_decimals = float(pub.value), pub.decimals
+                pub_scale = pub.scale if pub.scale_word else np.nan
             except CifraInvalida as exc:
                 pub_error = str(exc)
 
@@ -135,7 +135,7 @@ def facts_from_records(
                 if cifra.scale and scale is not None and scale != cifra.scale:
                     err("scale", f"value {value_text!r} says scale {cifra.scale}, column says {scale}")
                 if scale is None:
-                    scale = cifra.scale if cifra.scale or pub is None else pub.scale
+                    scale = cifra.scale if cifra.scale or pub is None or not pub.scale_word else pub.scale
                 if decimals is None:
                     decimals = cifra.decimals if "." in value_text or pub is None else pub.decimals
             except CifraInvalida:
@@ -148,9 +148,11 @@ def facts_from_records(
         if scale is not None and scale not in SCALES:
             err("scale", f"scale {scale}: expected one of {', '.join(map(str, SCALES))}")
 
-        key = (concept, period, cells["source"], cells["locator"])
+        # The same figure may be stated twice in one document, even on one line: each statement is
+        # a fact with its own quote. The same quote twice is a copy, not a second statement.
+        key = (concept, period, cells["source"], cells["locator"], cells["quote"])
         if key in seen:
-            err("concept", f"duplicate fact: same concept, period, source and locator as {seen[key]}")
+            err("concept", f"duplicate fact: same concept, period, source, locator and quote as {seen[key]}")
         else:
             seen[key] = f"{file}:{row}"
         rango = c.rango if c is not None else None
@@ -202,6 +204,3 @@ def load_facts(path: Path, registry: Registry) -> Dataset:
         raise InputErrors([InputError(str(path), None, None, "no facts found")])
     return Dataset(facts=facts, files=files)
 
-
-def decimal_value(df: pd.DataFrame, i: int) -> Decimal:
-    return Decimal(repr(float(df["value"].iat[i])))

@@ -15,6 +15,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import pairwise
 
 from babel.numbers import NumberFormatError, parse_decimal
 
@@ -34,6 +35,9 @@ class Cifra:
     decimals: int
     percent: bool = False
     currency: bool = False
+    #: Whether the text itself states the scale ("miles", "mdp"); a bare table cell takes its scale
+    #: from the table's header, so its scale is context, not text.
+    scale_word: bool = False
 
 
 # Longest first: the regex alternation must prefer "miles de millones" over "miles".
@@ -95,10 +99,16 @@ def parse_cifra(text: str) -> Cifra:
         currency, s = True, s[1:].strip()
     if s[:1] in _MINUS:
         negative, s = True, s[1:].strip()
+    # "191'907,868" / "1’001,793": an apostrophe marks the millions in Mexican handwriting style.
+    s = re.sub(r"(?<=\d)['’](?=\d{3})", ",", s)
+    # "mil 186 millones" reads "1 mil 186 millones".
+    if re.match(r"(?i)^mil\b", s):
+        s = "1 " + s
     percent = False
     if s.endswith("%"):
         percent, s = True, s[:-1].strip()
     parts: list[tuple[Decimal, int, int]] = []
+    has_word = False
     pos = 0
     while pos < len(s):
         m = _PART_RE.match(s, pos)
@@ -109,6 +119,7 @@ def parse_cifra(text: str) -> Cifra:
             )
         value, decimals = _core(m["num"], original)
         word = (m["word"] or "").lower()
+        has_word = has_word or bool(word)
         scale = SCALE_WORDS.get(word, 0)
         if word in _CURRENCY_WORDS:
             currency = True
@@ -116,17 +127,35 @@ def parse_cifra(text: str) -> Cifra:
         pos = m.end()
         if not word and pos < len(s):
             raise CifraInvalida(f"{original!r}: unexpected text after the number: {s[pos:]!r}")
+    parts = _merge_thousands(parts)
     if percent and (len(parts) > 1 or parts[0][1] != 0):
         raise CifraInvalida(f"{original!r}: a percentage cannot carry a scale word")
     if len(parts) > 1:
         # "1 millón 027 mil": each group's scale must fall, groups other than the last are integers.
         scales = [p[1] for p in parts]
-        if any(a <= b for a, b in zip(scales, scales[1:])) or any(p[2] for p in parts[:-1]):
+        if any(a <= b for a, b in pairwise(scales)) or any(p[2] for p in parts[:-1]):
             raise CifraInvalida(f"{original!r}: compound figures read '1 millón 027 mil'")
     low = parts[-1][1]
     total = sum((v * Decimal(10) ** (sc - low) for v, sc, _ in parts), Decimal(0))
     value = -total if negative else total
-    return Cifra(value=value, scale=low, decimals=parts[-1][2], percent=percent, currency=currency)
+    return Cifra(value=value, scale=low, decimals=parts[-1][2], percent=percent, currency=currency,
+                 scale_word=has_word)
+
+
+def _merge_thousands(parts: list[tuple[Decimal, int, int]]) -> list[tuple[Decimal, int, int]]:
+    """"5 mil 167 millones" is 5,167 millones: a "mil" group followed by a larger scale word."""
+    out: list[tuple[Decimal, int, int]] = []
+    i = 0
+    while i < len(parts):
+        v, sc, d = parts[i]
+        if (sc == 3 and not d and i + 1 < len(parts) and parts[i + 1][1] >= 6
+                and parts[i + 1][0] < 1000 and not parts[i + 1][2]):
+            out.append((v * 1000 + parts[i + 1][0], parts[i + 1][1], 0))
+            i += 2
+        else:
+            out.append(parts[i])
+            i += 1
+    return out
 
 
 _WORD_FOR_SCALE = {0: "", 3: "miles", 6: "millones", 9: "miles de millones", 12: "billones"}

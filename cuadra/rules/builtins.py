@@ -28,11 +28,10 @@ def _result(kind: str, keys: list[str], periods: list[str], status: list[str], r
 def duplicates(index: FactIndex) -> RuleResult:
     keys, periods, status, reason, facts = [], [], [], [], []
     lo, hi = [], []
-    for k, members, glo, ghi, na in zip(index.keys, index.members, index.lo, index.hi, index.n_na,
-                                        strict=True):
+    for concept, period, i in index.global_groups():
+        members, glo, ghi, na = index.members[i], index.lo[i], index.hi[i], index.n_na[i]
         if len(members) < 2:
             continue
-        concept, period = k.split("\x1f", 1)
         keys.append(f"{concept}|{period}")
         periods.append(period)
         facts.append([int(m) for m in members])
@@ -62,12 +61,13 @@ def published(facts: pd.DataFrame) -> RuleResult:
         elif err:
             status.append("fail")
             reason.append(err)
-        elif pv == v and ps == s and pd_ == d:
+        elif pv == v and (np.isnan(ps) or ps == s) and pd_ == d:
             status.append("pass")
             reason.append("")
         else:
             status.append("fail")
-            reason.append(f"el texto se lee como {pv:g} (escala {ps:g}, {pd_:g} decimales)")
+            reason.append(f"el texto se lee como {pv:g} (escala {ps:g}, {pd_:g} decimales)"
+                          if not np.isnan(ps) else f"el texto se lee como {pv:g} ({pd_:g} decimales)")
     pv = sel["pub_value"].to_numpy(dtype=float)
     v = sel["value"].to_numpy(dtype=float)
     return _result("publicado", list(sel["fact_id"]), list(sel["period"]), status, reason,

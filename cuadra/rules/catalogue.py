@@ -124,8 +124,8 @@ def load_catalogue(paths: Iterable[Path], known_concepts: Collection[str] | None
             if not isinstance(item, dict):
                 raise RuleError(str(path), start, "each rule is a mapping with id, titulo, expr, kind, ...")
 
-            def fail(key: str, msg: str, col: int | None = None,
-                     lines: dict[str, int] = lines, start: int = start) -> RuleError:
+            def fail(key: str, msg: str, col: int | None = None, lines: dict[str, int] = lines,
+                     start: int = start, path: Path = path) -> RuleError:
                 return RuleError(str(path), lines.get(key, start), msg, col)
 
             for key in ("id", "titulo", "expr", "kind", "fuentes"):

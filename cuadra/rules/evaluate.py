@@ -19,7 +19,8 @@ from cuadra.errors import UnsupportedRule
 from cuadra.rules.catalogue import BuiltinRule, Rule
 from cuadra.rules.syntax import BinOp, Call, Compare, Neg, Node, Num, Ref
 
-__all__ = ["FactIndex", "RuleResult", "evaluate_rule", "shift_period", "candidate_periods"]
+__all__ = ["ALL", "FactIndex", "RuleResult", "evaluate_rule", "shift_period", "candidate_periods", "instances",
+           "instance_key"]
 
 NA_STATUSES = ("NA", "ND")
 
@@ -31,9 +32,20 @@ def shift_period(period: str, years: int) -> str:
     return f"{int(period[:4]) + years}{period[4:]}"
 
 
+#: Scope of a grouping: every document at once, or one source document.
+ALL = "*"
+
+
 @dataclass
 class FactIndex:
-    """The facts grouped by (concept, period): duplicates intersected once, for every rule."""
+    """The facts grouped by (concept, period, scope): duplicates intersected once, for every rule.
+
+    Scope ``*`` intersects the statements of every document; a source id intersects only that
+    document's. A rule is checked inside each document that states all of its operands (the
+    relation a report states is judged on that report's own figures), and across documents only
+    where no single document holds them all; disagreement between documents is the duplicate
+    family's finding, so it neither hides a report's own inconsistency nor repeats it.
+    """
 
     facts: pd.DataFrame
     keys: pd.Index = field(init=False)
@@ -42,12 +54,19 @@ class FactIndex:
     n_na: npt.NDArray[np.int64] = field(init=False)
     members: list[npt.NDArray[np.int64]] = field(init=False)
     periods_by_concept: dict[str, list[str]] = field(init=False)
+    sources_of: dict[tuple[str, str], frozenset[str]] = field(init=False)
 
     def __post_init__(self) -> None:
         f = self.facts
-        key = f["concept"].astype(str) + "\x1f" + f["period"].astype(str)
-        na = f["status"].isin(NA_STATUSES).to_numpy()
-        g = pd.DataFrame({"key": key, "lo": f["lo"], "hi": f["hi"], "na": na.astype(np.int64)})
+        base = f["concept"].astype(str) + "\x1f" + f["period"].astype(str) + "\x1f"
+        na = f["status"].isin(NA_STATUSES).to_numpy().astype(np.int64)
+        pos = np.arange(len(f))
+        g = pd.concat([
+            pd.DataFrame({"key": base + ALL, "lo": f["lo"].to_numpy(), "hi": f["hi"].to_numpy(), "na": na,
+                          "pos": pos}),
+            pd.DataFrame({"key": base + f["source"].astype(str), "lo": f["lo"].to_numpy(),
+                          "hi": f["hi"].to_numpy(), "na": na, "pos": pos}),
+        ], ignore_index=True)
         grouped = g.groupby("key", sort=True)
         agg = grouped.agg(lo=("lo", "max"), hi=("hi", "min"), na=("na", "sum"))
         self.keys = agg.index
@@ -55,15 +74,31 @@ class FactIndex:
         self.hi = agg["hi"].to_numpy(dtype=np.float64)
         self.n_na = agg["na"].to_numpy(dtype=np.int64)
         idx = grouped.indices
-        self.members = [np.asarray(idx[k], dtype=np.int64) for k in self.keys]
+        positions = g["pos"].to_numpy()
+        self.members = [np.sort(positions[idx[k]]) for k in self.keys]
         by: dict[str, list[str]] = {}
+        sources: dict[tuple[str, str], set[str]] = {}
         for k in self.keys:
-            c, p = k.split("\x1f", 1)
-            by.setdefault(c, []).append(p)
+            c, p, scope = k.split("\x1f", 2)
+            if scope == ALL:
+                by.setdefault(c, []).append(p)
+            else:
+                sources.setdefault((c, p), set()).add(scope)
         self.periods_by_concept = by
+        self.sources_of = {k: frozenset(v) for k, v in sources.items()}
 
-    def lookup(self, concept: str, periods: list[str]) -> npt.NDArray[np.int64]:
-        return self.keys.get_indexer([f"{concept}\x1f{p}" for p in periods])
+    def lookup(self, concept: str, periods: list[str], scopes: list[str] | None = None) -> npt.NDArray[np.int64]:
+        scopes = scopes or [ALL] * len(periods)
+        return self.keys.get_indexer([f"{concept}\x1f{p}\x1f{s}" for p, s in zip(periods, scopes, strict=True)])
+
+    def global_groups(self) -> list[tuple[str, str, int]]:
+        """(concept, period, position) of every all-documents group, for the duplicate family."""
+        out = []
+        for i, k in enumerate(self.keys):
+            c, p, scope = k.split("\x1f", 2)
+            if scope == ALL:
+                out.append((c, p, i))
+        return out
 
 
 @dataclass
@@ -103,10 +138,35 @@ def candidate_periods(rule: Rule, index: FactIndex) -> list[str]:
     return sorted(found)
 
 
+def _target(ref: Ref, period: str) -> str:
+    return ref.fixed if ref.fixed is not None else shift_period(period, ref.lag)
+
+
+def instances(rule: Rule, index: FactIndex) -> list[tuple[str, str]]:
+    """(period, scope) pairs: one per document stating every operand, else one across documents."""
+    out: list[tuple[str, str]] = []
+    refs = rule.refs
+    for t in candidate_periods(rule, index):
+        common: frozenset[str] | None = None
+        for r in refs:
+            srcs = index.sources_of.get((r.concept, _target(r, t)), frozenset())
+            common = srcs if common is None else common & srcs
+        if common:
+            out.extend((t, src) for src in sorted(common))
+        else:
+            out.append((t, ALL))
+    return out
+
+
+def instance_key(period: str, scope: str) -> str:
+    return period if scope == ALL else f"{period}@{scope}"
+
+
 @dataclass
 class _Env:
     index: FactIndex
     periods: list[str]
+    scopes: list[str]
     missing: npt.NDArray[np.bool_]
     na: npt.NDArray[np.bool_]
     empty: npt.NDArray[np.bool_]
@@ -116,8 +176,8 @@ class _Env:
 
 def _ref(node: Ref, env: _Env) -> iv.Bounds:
     idx = env.index
-    targets = [node.fixed] * len(env.periods) if node.fixed else [shift_period(p, node.lag) for p in env.periods]
-    pos = idx.lookup(node.concept, targets)
+    targets = [_target(node, p) for p in env.periods]
+    pos = idx.lookup(node.concept, targets, env.scopes)
     found = pos >= 0
     safe = np.where(found, pos, 0)
     lo = np.where(found, idx.lo[safe], np.nan)
@@ -194,9 +254,11 @@ def _holds(op: str, a: iv.Bounds, b: iv.Bounds) -> npt.NDArray[np.bool_]:
 def evaluate_rule(rule: Rule, index: FactIndex) -> RuleResult:
     """Evaluate every instance of ``rule``; a missing, NA/ND, inconsistent or zero-divisor operand
     makes the instance indeterminate, never a silent pass."""
-    periods = candidate_periods(rule, index)
-    n = len(periods)
-    env = _Env(index, periods, np.zeros(n, bool), np.zeros(n, bool), np.zeros(n, bool),
+    insts = instances(rule, index)
+    periods = [p for p, _ in insts]
+    scopes = [s for _, s in insts]
+    n = len(insts)
+    env = _Env(index, periods, scopes, np.zeros(n, bool), np.zeros(n, bool), np.zeros(n, bool),
                np.zeros(n, bool), [[] for _ in range(n)])
     tree: Compare = rule.tree
     with np.errstate(invalid="ignore", over="ignore"):
@@ -214,4 +276,5 @@ def evaluate_rule(rule: Rule, index: FactIndex) -> RuleResult:
         for i in range(n)
     ]
     facts = [sorted(set(f)) for f in env.facts]
-    return RuleResult(rule, list(periods), periods, status.astype(str), reason, lhs, rhs, g, rel, facts)
+    keys = [instance_key(p, s) for p, s in insts]
+    return RuleResult(rule, keys, periods, status.astype(str), reason, lhs, rhs, g, rel, facts)

@@ -59,7 +59,7 @@ def fact_bounds_sql() -> tuple[str, str]:
 
 def _facts_cte(where: str = "") -> str:
     lo, hi = fact_bounds_sql()
-    return (f"f AS (SELECT fact_id, concept, period, status, rango_min, rango_max, {lo} AS lo, {hi} AS hi "
+    return (f"f AS (SELECT fact_id, concept, period, source, status, rango_min, rango_max, {lo} AS lo, {hi} AS hi "
             f"FROM {TABLE}{(' WHERE ' + where) if where else ''})")
 
 
@@ -172,31 +172,49 @@ def _holds(op: str, a: tuple[str, str], b: tuple[str, str]) -> str:
     }[op]
 
 
+_NA = "SUM(CASE WHEN status IN ('NA', 'ND') THEN 1 ELSE 0 END)"
+
+
 def rule_sql(rule: Rule) -> str:
-    """All instances of a catalogue rule with their status, in one query."""
+    """All instances of a catalogue rule with their status, in one query.
+
+    Instances mirror ``evaluate.instances``: one per (period, document) where that document states
+    every operand, else one per period across documents (scope ``*``).
+    """
     refs = rule.refs
     concepts = sorted({r.concept for r in refs})
-    joins, cols, bad = [], [], []
+
+    def target(r: Ref, t: str) -> str:
+        return _q(r.fixed) if r.fixed is not None else _shift(t, r.lag)
+
+    joins, cols, bad, exists = [], [], [], []
     for i, r in enumerate(refs):
-        target = _q(r.fixed) if r.fixed is not None else _shift("t.t", r.lag)
-        joins.append(f"LEFT JOIN o AS r{i} ON r{i}.concept = {_q(r.concept)} AND r{i}.period = {target}")
+        joins.append(f"LEFT JOIN g AS r{i} ON r{i}.concept = {_q(r.concept)} AND r{i}.period = {target(r, 'i.t')} "
+                     f"AND r{i}.scope = i.scope")
         cols.append(f"r{i}.lo AS r{i}_lo, r{i}.hi AS r{i}_hi, r{i}.na AS r{i}_na")
         bad.append(f"r{i}_na IS NULL OR r{i}_na > 0 OR r{i}_lo > r{i}_hi")
+        exists.append(f"EXISTS (SELECT 1 FROM g WHERE g.scope = s.scope AND g.concept = {_q(r.concept)} "
+                      f"AND g.period = {target(r, 't.t')})")
     comp = _Compiler(refs)
     lhs = comp.col(rule.tree.left)
     rhs = comp.col(rule.tree.right)
     bad += [f"({lo} <= 0 AND {hi} >= 0)" for lo, hi in comp.divisors]
     ctes = [
         _facts_cte(f"concept IN ({', '.join(map(_q, concepts))})"),
-        "o AS (SELECT concept, period, MAX(lo) AS lo, MIN(hi) AS hi, "
-        "SUM(CASE WHEN status IN ('NA', 'ND') THEN 1 ELSE 0 END) AS na FROM f GROUP BY concept, period)",
+        f"g AS (SELECT concept, period, '*' AS scope, MAX(lo) AS lo, MIN(hi) AS hi, {_NA} AS na FROM f "
+        f"GROUP BY concept, period UNION ALL SELECT concept, period, source AS scope, MAX(lo) AS lo, "
+        f"MIN(hi) AS hi, {_NA} AS na FROM f GROUP BY concept, period, source)",
         f"t AS ({_candidates(rule)})",
-        f"j AS (SELECT t.t AS t, {', '.join(cols)} FROM t {' '.join(joins)})",
+        "s AS (SELECT DISTINCT source AS scope FROM f)",
+        f"ps AS (SELECT t.t AS t, s.scope AS scope FROM t CROSS JOIN s WHERE {' AND '.join(exists)})",
+        "i AS (SELECT t, scope FROM ps UNION ALL SELECT t, '*' AS scope FROM t WHERE t NOT IN (SELECT t FROM ps))",
+        f"j AS (SELECT i.t AS t, i.scope AS scope, {', '.join(cols)} FROM i {' '.join(joins)})",
         *comp.ctes,
     ]
     status = (f"CASE WHEN {' OR '.join(f'({b})' for b in bad)} THEN 'indeterminate' "
               f"WHEN {_holds(rule.tree.op, lhs, rhs)} THEN 'pass' ELSE 'fail' END")
-    return (f"WITH {', '.join(ctes)} SELECT t AS key, {status} AS status, {lhs[0]} AS lhs_lo, "
+    key = "CASE WHEN scope = '*' THEN t ELSE t || '@' || scope END"
+    return (f"WITH {', '.join(ctes)} SELECT {key} AS key, {status} AS status, {lhs[0]} AS lhs_lo, "
             f"{lhs[1]} AS lhs_hi, {rhs[0]} AS rhs_lo, {rhs[1]} AS rhs_hi FROM {comp.prev}")
 
 
@@ -213,7 +231,8 @@ def published_sql() -> str:
     """``published`` must read as the recorded value, scale and decimals (unless a lectura explains)."""
     return (f"SELECT fact_id AS key, CASE WHEN lectura != '' THEN 'waived' "
             "WHEN pub_error != '' THEN 'fail' "
-            "WHEN pub_value = value AND pub_scale = scale AND pub_decimals = decimals THEN 'pass' "
+            "WHEN pub_value = value AND (pub_scale IS NULL OR pub_scale = scale) AND pub_decimals = decimals "
+            "THEN 'pass' "
             "ELSE 'fail' END AS status, pub_value AS lhs_lo, pub_value AS lhs_hi, value AS rhs_lo, "
             f"value AS rhs_hi FROM {TABLE} WHERE published != '' AND status NOT IN ('NA', 'ND')")
 

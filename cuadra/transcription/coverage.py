@@ -56,7 +56,7 @@ def coverage(
     """``facts`` are (locator, published) pairs; ``exclusions`` are {line, tokens|token, why}."""
     remaining = {i: Counter(tokens(line)) for i, line in enumerate(text.lines, start=1)}
     cov = Coverage(source=source or text.path.name)
-    for line_no, counter in remaining.items():
+    for counter in remaining.values():
         cov.tokens_total += sum(counter.values())
         for tok in [t for t in counter if is_year(t)]:
             cov.years += counter.pop(tok)

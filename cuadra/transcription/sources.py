@@ -52,5 +52,5 @@ class SourceText:
 
     @staticmethod
     @lru_cache(maxsize=64)
-    def load(path: Path) -> "SourceText":
+    def load(path: Path) -> SourceText:
         return SourceText(path)
