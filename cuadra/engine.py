@@ -24,7 +24,7 @@ from cuadra.contract.facts import load_facts
 from cuadra.contract.registry import Registry, default_registry_paths, load_registry
 from cuadra.findings import FactRef, Finding, Run
 from cuadra.rules.catalogue import BUILTINS, BuiltinRule, Rule, catalogue_hash, load_catalogue
-from cuadra.rules.evaluate import FactIndex, RuleResult, shift_period
+from cuadra.rules.evaluate import ALL, FactIndex, RuleResult, shift_period
 from cuadra.rules.to_sql import duplicate_sql, published_sql, range_sql, rule_sql
 from cuadra.waivers import apply_waivers, load_waivers
 

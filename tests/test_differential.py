@@ -52,7 +52,8 @@ def fact_tables(draw: st.DrawFn) -> pd.DataFrame:
             "period": draw(st.sampled_from(["2019", "2020", "2021"])), "value": value,
             "unit": "unidades", "scale": draw(st.sampled_from([0, 3, 6])), "decimals": decimals,
             "rounding": draw(st.sampled_from(["nearest", "truncate", "exact"])), "status": status,
-            "source": draw(st.sampled_from(["s.txt", "u.txt"])), "locator": "1", "quote": "q", "published": "", "lectura": "",
+            "source": draw(st.sampled_from(["s.txt", "u.txt"])), "locator": "1", "quote": "q",
+            "published": "", "lectura": "",
             "pub_value": np.nan, "pub_scale": np.nan, "pub_decimals": np.nan, "pub_error": "",
             "rango_min": draw(st.sampled_from([np.nan, 0.0])), "rango_max": 100.0,
         })
