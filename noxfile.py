@@ -38,7 +38,11 @@ def tests(session: nox.Session) -> None:
     """`nox -s tests [-- pytest args]`: fast suite by default (-m "not slow")."""
     _install(session, "[dev]")
     args = session.posargs or ["-m", "not slow"]
-    session.run("pytest", *args, env={**ENV, "HYPOTHESIS_PROFILE": os.environ.get("HYPOTHESIS_PROFILE", "ci")})
+    # pytest exits 5 when a selection is empty (e.g. `-m slow` before any slow test exists); CI
+    # allows that for its optional slow pass only, never for the default suite.
+    codes = [0, 5] if os.environ.get("CUADRA_ALLOW_NO_TESTS") == "1" else [0]
+    session.run("pytest", *args, env={**ENV, "HYPOTHESIS_PROFILE": os.environ.get("HYPOTHESIS_PROFILE", "ci")},
+                success_codes=codes)
 
 
 @nox.session(python=PYTHON)

@@ -60,7 +60,8 @@ def _fact_refs(facts: pd.DataFrame, members: Sequence[int]) -> tuple[FactRef, ..
             value=None if np.isnan(v) else v, scale=int(r["scale"]), decimals=int(r["decimals"]),
             rounding=str(r["rounding"]), source=str(r["source"]), locator=str(r["locator"]),
             quote=str(r["quote"]), published=str(r["published"]),
-            lo=None if np.isnan(r["lo"]) else float(r["lo"]), hi=None if np.isnan(r["hi"]) else float(r["hi"])))
+            lo=None if np.isnan(r["lo"]) else float(r["lo"]), hi=None if np.isnan(r["hi"]) else float(r["hi"]),
+            status=str(r["status"]), unit=str(r["unit"])))
     return tuple(out)
 
 

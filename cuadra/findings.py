@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TypedDict
 
-__all__ = ["FactRef", "Finding", "Run", "Summary", "STATUSES", "finding_identity"]
+__all__ = ["FactRef", "Finding", "FindingIdentity", "Run", "Summary", "STATUSES", "finding_identity"]
 
 STATUSES = ("pass", "fail", "indeterminate", "waived", "error")
 
@@ -28,6 +28,11 @@ class FactJSON(TypedDict):
     quote: str
     published: str
     fact_id: str
+    # Since the gate (issue 8): what a later run needs to compare figures. Older files lack them;
+    # readers default to rounding "nearest", status "final", unit "".
+    rounding: str
+    status: str
+    unit: str
 
 
 class FindingJSON(TypedDict):
@@ -74,11 +79,14 @@ class FactRef:
     published: str
     lo: float | None
     hi: float | None
+    status: str = "final"
+    unit: str = ""
 
     def to_json(self) -> FactJSON:
         return FactJSON(concept=self.concept, period=self.period, value=self.value, scale=self.scale,
                         decimals=self.decimals, source=self.source, locator=self.locator,
-                        quote=self.quote, published=self.published, fact_id=self.fact_id)
+                        quote=self.quote, published=self.published, fact_id=self.fact_id,
+                        rounding=self.rounding, status=self.status, unit=self.unit)
 
 
 def _num(x: float | None) -> float | None:
@@ -117,9 +125,24 @@ class Finding:
             reason=self.reason, waiver=self.waiver, facts=[f.to_json() for f in self.facts])
 
 
-def finding_identity(f: Finding) -> tuple[str, str, tuple[tuple[str, str, str], ...]]:
-    """Stable across row order and file splits: rule, instance key, and the facts' identities."""
-    return f.rule, f.key, tuple(sorted((x.concept, x.period, x.source) for x in f.facts))
+FindingIdentity = tuple[str, str, str, tuple[tuple[str, str, str], ...]]
+
+
+def finding_identity(f: Finding) -> FindingIdentity:
+    """Who a finding is across dataset versions: ``(rule, period, scope, facts)``.
+
+    ``facts`` is the sorted set of the involved facts' identities ``(concept, period, source)``;
+    ``scope`` is the source document of a per-document instance (the part of the key after ``@``),
+    ``""`` otherwise. Nothing that a row move, a file split or an unrelated edit changes takes part:
+    not ``fact_id`` (``file:row``, which is also the key of the per-fact built-ins ``publicado`` and
+    ``rango``), not the locator, not the values. An instance without facts (a backend error) keeps
+    its key. Two statements of one figure in one document share an identity; the gate pairs such
+    twins by content (docs/gate.md).
+    """
+    ids = tuple(sorted({(x.concept, x.period, x.source) for x in f.facts}))
+    if not ids:
+        return f.rule, f.period, f.key, ()
+    return f.rule, f.period, f.key.partition("@")[2], ids
 
 
 @dataclass

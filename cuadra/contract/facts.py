@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from cuadra.contract.numbers import CifraInvalida, parse_cifra
-from cuadra.contract.readers import dataset_files, read_records
+from cuadra.contract.readers import ROW_ERROR, dataset_files, read_records
 from cuadra.contract.registry import Registry
 from cuadra.errors import InputError, InputErrors
 from cuadra.intervals import bounds_from_published
@@ -63,6 +63,9 @@ def facts_from_records(
     seen: dict[tuple[str, str, str, str, str], str] = {}
     headers_checked: set[str] = set()
     for file, row, cells in records:
+        if ROW_ERROR in cells:
+            errors.append(InputError(file, row, None, cells[ROW_ERROR]))
+            continue
         if file not in headers_checked:
             headers_checked.add(file)
             missing = [c for c in REQUIRED if c not in cells]

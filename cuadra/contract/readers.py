@@ -18,7 +18,10 @@ from typing import Any
 
 from cuadra.errors import InputError
 
-__all__ = ["SUPPORTED", "Record", "read_records", "dataset_files"]
+__all__ = ["SUPPORTED", "ROW_ERROR", "Record", "read_records", "dataset_files"]
+
+#: Key of a record that could not be split into cells; its value says why.
+ROW_ERROR = "\x00row_error"
 
 SUPPORTED = (".csv", ".xlsx", ".parquet", ".json")
 Record = tuple[int, dict[str, str]]
@@ -79,8 +82,10 @@ def _csv(path: Path) -> Iterator[Record]:
             if not any(c.strip() for c in cells):
                 continue
             if len(cells) != len(names):
-                raise InputError(str(path), row, None,
-                                 f"expected {len(names)} cells as in the header, found {len(cells)}")
+                # Reported with the other contract errors, so one pass shows every bad row.
+                yield row, {ROW_ERROR: f"expected {len(names)} cells as in the header, found {len(cells)} "
+                                       "(a value with commas must be quoted)"}
+                continue
             yield row, {n: c.strip() for n, c in zip(names, cells, strict=True)}
     except csv.Error as exc:
         raise InputError(str(path), reader.line_num, None, f"not readable as CSV: {exc}") from None

@@ -1,0 +1,116 @@
+"""End to end: `cuadra validate` on the bundled reports and on broken copies (issue 2)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import pytest
+
+from cuadra.cli import main
+from expectations.offline import remote_assets
+
+ROOT = Path(__file__).resolve().parent.parent
+BUNDLE = ROOT / "fixtures" / "reports"
+POPULATION = ("poblacion_derechohabiente.cubierta.suma", "2020-12@000_18269b3800bc8850.txt")
+
+
+@pytest.fixture(scope="module")
+def bundle_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("run")
+    code = main(["validate", str(BUNDLE), "--json", str(out / "f.json"), "--junit", str(out / "j.xml"),
+                 "--docs", str(out / "site"), "--quiet"])
+    (out / "code").write_text(str(code))
+    return out
+
+
+def test_bundle_reports_its_real_discrepancies(bundle_run: Path) -> None:
+    assert (bundle_run / "code").read_text() == "1"  # the reports contradict themselves: findings
+    data = json.loads((bundle_run / "f.json").read_text(encoding="utf-8"))
+    s = data["summary"]
+    assert set(s) >= {"rules", "instances", "pass", "fail", "indeterminate", "waived"}
+    assert s["instances"] == len(data["findings"]) == s["pass"] + s["fail"] + s["indeterminate"] + s["waived"] \
+        + s["error"]
+    by_id = {(f["rule"], f["key"]): f for f in data["findings"]}
+    pop = by_id[POPULATION]
+    assert pop["status"] == "fail" and pop["imbalance"] == pytest.approx(456_250, rel=1e-9)
+    assert sorted(x["published"] for x in pop["facts"]) == ["11,702.1 miles", "57,073.9 miles", "69,232.4 miles"]
+    assert all({"concept", "period", "value", "scale", "decimals", "source", "locator"} <= set(x)
+               for f in data["findings"] for x in f["facts"])
+    assert not [f for f in data["findings"] if f["rule"].startswith("backend.")], "Pandera and GX disagree"
+    assert any(f["status"] == "pass" for f in data["findings"])  # passing instances are listed too
+
+
+def test_junit_names_the_failing_rule(bundle_run: Path) -> None:
+    root = ET.parse(bundle_run / "j.xml").getroot()
+    failures = {c.get("name"): c.find("failure") for c in root.iter("testcase") if c.find("failure") is not None}
+    assert POPULATION[0] in failures
+    assert "69,232.4 miles" in (failures[POPULATION[0]].text or "")
+
+
+def test_data_docs_are_self_contained(bundle_run: Path) -> None:
+    pages = list((bundle_run / "site").rglob("*.html"))
+    assert (bundle_run / "site" / "index.html").exists() and (bundle_run / "site" / "gx" / "index.html").exists()
+    for page in pages:
+        assert remote_assets(page.read_text(encoding="utf-8")) == [], page
+    suite = next((bundle_run / "site" / "gx" / "expectations").glob("*.html")).read_text(encoding="utf-8")
+    assert "La población cubierta es la suma" in suite and "000_18269b3800bc8850.txt:38" in suite
+
+
+def _copy(tmp_path: Path) -> Path:
+    dst = tmp_path / "reports"
+    shutil.copytree(BUNDLE, dst)
+    return dst
+
+
+def test_broken_copy_exits_2_with_cell_address(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = _copy(tmp_path)
+    f = data / "000_18269b3800bc8850.csv"
+    lines = f.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[1] = lines[1].replace(",3578315.1,", ',"3,57,8315.1",', 1)
+    lines[2] = lines[2].replace("ingresos.cuotas_obrero_patronales,", "ingresos.no_registrado,", 1)
+    f.write_text("".join(lines), encoding="utf-8")
+    before = f.read_bytes()
+    assert main(["validate", str(data), "--backend", "pandera", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert f"{f}:2:value: value '3,57,8315.1' does not parse" in err
+    assert f"{f}:3:concept: unknown concept 'ingresos.no_registrado'" in err
+    assert "Traceback" not in err and f.read_bytes() == before
+    f.write_text("".join([lines[0], lines[3].replace(",9279737.9,", ",9,279,737.9,", 1), lines[4]]),
+                 encoding="utf-8")
+    assert main(["validate", str(f), "--backend", "pandera", "--quiet"]) == 2
+    assert f"{f}:2: expected 13 cells as in the header, found 15" in capsys.readouterr().err
+
+
+def test_bad_rule_exits_2_with_yaml_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    r = tmp_path / "r.yaml"
+    r.write_text("- id: x.y\n  titulo: t\n  kind: suma\n  fuentes: ['000_18269b3800bc8850.txt:1']\n"
+                 "  expr: pensiones.total.monto == open('x')\n", encoding="utf-8")
+    assert main(["validate", str(BUNDLE / "000_18269b3800bc8850.csv"), "--rules", str(r), "--quiet"]) == 2
+    assert f"{r}:5" in capsys.readouterr().err
+
+
+def test_injected_fault_is_a_new_failure(tmp_path: Path) -> None:
+    """A ×1000 slip in a fact of a passing sum makes that sum fail (exit 1 with the finding)."""
+    data = _copy(tmp_path)
+    f = data / "000_18269b3800bc8850.csv"
+    text = f.read_text(encoding="utf-8").replace(",329989811.5,MXN,3,", ",329989811.5,MXN,6,", 1)
+    f.write_text(text, encoding="utf-8")
+    assert main(["validate", str(data), "--backend", "pandera", "--json", str(tmp_path / "f.json"),
+                 "--quiet"]) == 1
+    found = {(x["rule"], x["key"]): x["status"] for x in json.loads((tmp_path / "f.json").read_text())["findings"]}
+    assert found[("pensiones.total.monto.suma", "2020@000_18269b3800bc8850.txt")] == "fail"
+
+
+def test_module_entry_point_and_clean_exit(tmp_path: Path) -> None:
+    """A dataset whose rules all hold exits 0 from a fresh interpreter."""
+    src = (BUNDLE / "000_18269b3800bc8850.csv").read_text(encoding="utf-8").splitlines()
+    keep = [src[0]] + [ln for ln in src[1:] if ln.startswith("pensiones.")]
+    (tmp_path / "p.csv").write_text("\n".join(keep) + "\n", encoding="utf-8")
+    r = subprocess.run([sys.executable, "-m", "cuadra", "validate", str(tmp_path / "p.csv"), "--backend",
+                        "pandera", "--quiet"], capture_output=True, text=True, check=False, cwd=ROOT)
+    assert r.returncode == 0, r.stdout + r.stderr
