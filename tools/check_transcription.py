@@ -116,7 +116,7 @@ def main() -> int:
                         problems.append(f"{where}: published {row['published']!r} is not inside the quote")
                 except ValueError as exc:
                     problems.append(f"{where}: {exc}")
-                facts.append((row["locator"], row["published"] or row["value"]))
+                facts.append((row["locator"], row["published"]))
     exclusions: list[dict] = []
     for f in sorted((ROOT / "fixtures/exclusions").glob(args.source.removesuffix(".txt") + "*.yaml")):
         entries = yaml.safe_load(f.read_text(encoding="utf-8")) or []

@@ -1,0 +1,155 @@
+"""The two sides of a gate: a dataset evaluated now, or a findings JSON saved by ``validate``.
+
+One job: turn BASE or HEAD into findings plus the facts known on that side. HEAD always runs the
+full ``validate`` (both backends by default, so the gate is as strict as ``validate``). A BASE
+dataset runs the numpy interval evaluator only, with the same catalogue and waivers: it is the
+reference evaluator the Pandera backend wraps, the base was already validated when it was merged,
+and this is what keeps the gate's cost near one ``validate``. A BASE findings JSON knows only the
+facts its findings mention (``complete=False``); the gate says so in every output.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cuadra.contract.facts import load_facts
+from cuadra.contract.registry import load_registry
+from cuadra.engine import Project, findings_from_results
+from cuadra.errors import InputError, InputErrors
+from cuadra.findings import STATUSES, FactRef, Finding
+from cuadra.gate.identity import FactState, fact_state_from_ref, fact_states_from_frame
+from cuadra.rules.builtins import evaluate_builtins
+from cuadra.rules.catalogue import catalogue_hash, load_catalogue
+from cuadra.rules.evaluate import FactIndex, evaluate_rule
+from cuadra.waivers import apply_waivers, load_waivers
+
+__all__ = ["Side", "is_findings_json", "base_side", "side_from_findings_json", "side_from_run"]
+
+
+@dataclass
+class Side:
+    label: str
+    findings: list[Finding]
+    facts: list[FactState]
+    complete: bool
+    catalogue_hash: str
+    expired_waivers: list[str] = field(default_factory=list)
+
+
+def is_findings_json(path: Path) -> bool:
+    """A ``.json`` file whose top level has ``summary`` and ``findings`` (a dataset JSON never does)."""
+    if not (path.is_file() and path.suffix.lower() == ".json"):
+        return False
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return False  # let the dataset reader report it with its line
+    return isinstance(data, dict) and "findings" in data and "summary" in data
+
+
+def side_from_run(label: str, findings: list[Finding], facts: object, catalogue: str,
+                  expired: list[str]) -> Side:
+    return Side(label, findings, fact_states_from_frame(facts), True, catalogue, list(expired))
+
+
+def base_side(path: Path, project: Project) -> Side:
+    """Evaluate a BASE dataset with the numpy evaluator (same catalogue and waivers as HEAD)."""
+    if is_findings_json(path):
+        return side_from_findings_json(path)
+    registry = load_registry(project.registry)
+    facts = load_facts(path, registry).facts
+    rules = load_catalogue(project.rules, registry.concepts)
+    index = FactIndex(facts)
+    results = [*evaluate_builtins(index), *(evaluate_rule(r, index) for r in rules)]
+    findings, expired = apply_waivers(findings_from_results(results, facts), load_waivers(project.waivers))
+    return side_from_run(str(path), findings, facts, catalogue_hash(project.rules), expired)
+
+
+_FINDING_FIELDS = {"rule": str, "key": str, "period": str, "status": str, "severity": str, "facts": list}
+_FACT_FIELDS = {"concept": str, "period": str, "source": str, "scale": int, "decimals": int}
+
+
+def _num(x: object) -> float | None:
+    if x is None:
+        return None
+    v = float(x)  # type: ignore[arg-type]
+    return None if math.isnan(v) else v
+
+
+def _check(obj: object, fields: dict[str, type], file: str, where: str) -> dict[str, object]:
+    if not isinstance(obj, dict):
+        raise InputError(file, None, where, "expected an object")
+    for name, kind in fields.items():
+        if not isinstance(obj.get(name), kind) or isinstance(obj.get(name), bool):
+            raise InputError(file, None, f"{where}.{name}", f"expected {name} ({kind.__name__}), as written by "
+                             "`cuadra validate --json`")
+    return obj
+
+
+def _fact(x: dict[str, object], file: str, where: str) -> FactRef:
+    value = x.get("value")
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+        raise InputError(file, None, f"{where}.value", "expected a number or null")
+    return FactRef(fact_id=str(x.get("fact_id", "")), concept=str(x["concept"]), period=str(x["period"]),
+                   value=_num(value), scale=int(x["scale"]), decimals=int(x["decimals"]),  # type: ignore[call-overload]
+                   rounding=str(x.get("rounding") or "nearest"), source=str(x["source"]),
+                   locator=str(x.get("locator", "")), quote=str(x.get("quote", "")),
+                   published=str(x.get("published", "")), lo=None, hi=None,
+                   status=str(x.get("status") or "final"), unit=str(x.get("unit") or ""))
+
+
+def _pair(x: object) -> tuple[float | None, float | None]:
+    if isinstance(x, list) and len(x) == 2:
+        return _num(x[0]), _num(x[1])
+    return None, None
+
+
+def side_from_findings_json(path: Path) -> Side:
+    """Read a findings JSON; every malformed entry is reported as ``file:findings[i].field``."""
+    file = str(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except json.JSONDecodeError as exc:
+        raise InputError(file, exc.lineno, None, f"not valid JSON: {exc.msg}") from None
+    if not isinstance(data, dict):
+        raise InputError(file, None, None, "expected a findings JSON object (summary, run, findings)")
+    errors: list[InputError] = []
+    findings: list[Finding] = []
+    items = data.get("findings")
+    if not isinstance(items, list):
+        raise InputError(file, None, "findings", "expected a list of findings")
+    for i, item in enumerate(items):
+        where = f"findings[{i}]"
+        try:
+            f = _check(item, _FINDING_FIELDS, file, where)
+            if f["status"] not in STATUSES:
+                raise InputError(file, None, f"{where}.status", f"status {f['status']!r}: expected one of "
+                                 f"{', '.join(STATUSES)}")
+            facts = tuple(_fact(_check(x, _FACT_FIELDS, file, f"{where}.facts[{j}]"), file, f"{where}.facts[{j}]")
+                          for j, x in enumerate(f["facts"]))  # type: ignore[arg-type]
+        except InputError as exc:
+            errors.append(exc)
+            continue
+        rel, gap = f.get("imbalance_rel"), f.get("imbalance")
+        findings.append(Finding(
+            rule=str(f["rule"]), kind=str(f.get("kind", "")), key=str(f["key"]), period=str(f["period"]),
+            status=str(f["status"]), severity=str(f["severity"]), titulo=str(f.get("titulo", "")),
+            expr=str(f.get("expr", "")), fuentes=tuple(str(x) for x in f.get("fuentes") or []),  # type: ignore[attr-defined]
+            lhs=_pair(f.get("lhs")), rhs=_pair(f.get("rhs")),
+            imbalance=_num(gap) if isinstance(gap, int | float) else None,
+            imbalance_rel=_num(rel) if isinstance(rel, int | float) else None,
+            reason=str(f.get("reason") or ""), facts=facts,
+            waiver=str(f["waiver"]) if f.get("waiver") else None))
+    if errors:
+        raise InputErrors(errors)
+    seen: dict[str, FactState] = {}
+    for f in findings:
+        for ref in f.facts:
+            state = fact_state_from_ref(ref)
+            seen.setdefault(ref.fact_id or repr(state), state)
+    run = data.get("run") if isinstance(data.get("run"), dict) else {}
+    return Side(file, findings, list(seen.values()), False, str(run.get("catalogue_hash", "")),
+                list(run.get("expired_waivers") or []))
