@@ -65,3 +65,11 @@ def bench(session: nox.Session) -> None:
     """Wall time per backend on the bundle, and rule-instance evaluations per second on 100 k facts."""
     _install(session, "[dev]")
     session.run("python", "tools/bench.py", *session.posargs, env=ENV)
+
+
+@nox.session(python=PYTHON)
+def mutation(session: nox.Session) -> None:
+    """Inject every fault class into every bundled fact that takes part in a rule; fail below the
+    threshold (`-- --min-rate 0.99 --seeds N`). The latest table is in the README."""
+    _install(session, "[dev]")
+    session.run("python", "tools/mutation.py", *session.posargs, env=ENV)

@@ -65,8 +65,8 @@ def _validate(args: argparse.Namespace) -> int:
                 tasks[stage] = bar.add_task(stage, total=total)
             bar.update(tasks[stage], completed=done, total=total)
 
-        run, *_ = validate(args.path, backend=args.backend, project=_project(args), docs_dir=args.docs,
-                           progress=progress)
+        run, _facts, rules, registry = validate(args.path, backend=args.backend, project=_project(args),
+                                                docs_dir=args.docs, progress=progress)
     if args.json:
         from cuadra.report.machine import write_json
 
@@ -78,7 +78,7 @@ def _validate(args: argparse.Namespace) -> int:
     if args.docs:
         from expectations.docs import build_site
 
-        index = build_site(run, args.docs)
+        index = build_site(run, args.docs, registry=registry, rules=rules)
         if not args.quiet:
             out.print(f"Data Docs: {index}")
     if not args.quiet:

@@ -17,7 +17,7 @@ from cuadra.errors import InputError
 from cuadra.findings import Run
 from cuadra.gate.diff import FindingChange, FindingsDiff, diff_findings
 from cuadra.gate.revisions import DataDiff, diff_facts
-from cuadra.gate.sides import Side, base_side, is_findings_json, side_from_run
+from cuadra.gate.sides import Side, base_side, is_findings_json, side_from_findings_json, side_from_run
 
 __all__ = ["GateResult", "run_gate"]
 
@@ -62,13 +62,17 @@ def run_gate(base: Path, head: Path, *, project: Project | None = None, backend:
     if is_findings_json(head):
         raise InputError(str(head), None, None, "HEAD must be a dataset (a folder or a facts file); only BASE "
                          "may be a findings JSON saved by `cuadra validate --json`")
-    if progress:
-        progress("base", 0, 1)
-    base_s = base_side(base, project)
-    if progress:
-        progress("base", 1, 1)
-    run, facts, _, _ = validate(head, backend=backend, project=project, docs_dir=docs_dir, progress=progress)
+    if is_findings_json(base):
+        base_s = side_from_findings_json(base)  # bad input on BASE fails before HEAD's long run
+    run, facts, rules, registry = validate(head, backend=backend, project=project, docs_dir=docs_dir,
+                                           progress=progress)
     head_s = side_from_run(str(head), run.findings, facts, run.catalogue_hash, run.expired_waivers)
+    if not is_findings_json(base):
+        if progress:
+            progress("base", 0, 1)
+        base_s = base_side(base, project, registry, rules, run.catalogue_hash)
+        if progress:
+            progress("base", 1, 1)
     fd = diff_findings(base_s.findings, head_s.findings)
     dd = diff_facts(base_s.facts, head_s.facts, complete=base_s.complete)
     return GateResult(base_s, head_s, run, fd, dd, fail_on, time.perf_counter() - t0, _notes(base_s, head_s))

@@ -12,17 +12,18 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from cuadra.contract.facts import load_facts
-from cuadra.contract.registry import load_registry
+from cuadra.contract.registry import Registry
 from cuadra.engine import Project, findings_from_results
 from cuadra.errors import InputError, InputErrors
 from cuadra.findings import STATUSES, FactRef, Finding
 from cuadra.gate.identity import FactState, fact_state_from_ref, fact_states_from_frame
 from cuadra.rules.builtins import evaluate_builtins
-from cuadra.rules.catalogue import catalogue_hash, load_catalogue
+from cuadra.rules.catalogue import Rule
 from cuadra.rules.evaluate import FactIndex, evaluate_rule
 from cuadra.waivers import apply_waivers, load_waivers
 
@@ -55,17 +56,20 @@ def side_from_run(label: str, findings: list[Finding], facts: object, catalogue:
     return Side(label, findings, fact_states_from_frame(facts), True, catalogue, list(expired))
 
 
-def base_side(path: Path, project: Project) -> Side:
-    """Evaluate a BASE dataset with the numpy evaluator (same catalogue and waivers as HEAD)."""
+def base_side(path: Path, project: Project, registry: Registry, rules: Sequence[Rule], catalogue: str) -> Side:
+    """Evaluate a BASE dataset with the numpy evaluator, reusing HEAD's registry and catalogue.
+
+    Reusing what HEAD's ``validate`` already loaded (YAML parsing is most of a run's cost on the
+    bundle) is what keeps the gate's price near one ``validate``; it also guarantees that both
+    sides are judged by the same rules.
+    """
     if is_findings_json(path):
         return side_from_findings_json(path)
-    registry = load_registry(project.registry)
     facts = load_facts(path, registry).facts
-    rules = load_catalogue(project.rules, registry.concepts)
     index = FactIndex(facts)
     results = [*evaluate_builtins(index), *(evaluate_rule(r, index) for r in rules)]
     findings, expired = apply_waivers(findings_from_results(results, facts), load_waivers(project.waivers))
-    return side_from_run(str(path), findings, facts, catalogue_hash(project.rules), expired)
+    return side_from_run(str(path), findings, facts, catalogue, expired)
 
 
 _FINDING_FIELDS = {"rule": str, "key": str, "period": str, "status": str, "severity": str, "facts": list}
