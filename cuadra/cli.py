@@ -1,4 +1,4 @@
-"""The command line: ``cuadra validate PATH``.
+"""The command line: ``cuadra validate PATH`` and ``cuadra gate BASE HEAD``.
 
 One job: arguments in, exit code out. 0 clean, 1 findings at or above ``--fail-on``, 2 bad input
 (every contract or rule error printed as ``file:row:column: what was expected``, never a
@@ -40,6 +40,21 @@ def _parser() -> argparse.ArgumentParser:
                    help="concept registry file (repeatable; default: the bundled registry)")
     v.add_argument("--waivers", type=Path, help="waiver register (default: fixtures/waivers.yaml)")
     v.add_argument("--quiet", action="store_true", help="no progress bar, no table")
+    g = sub.add_parser("gate", help="compare two versions of a dataset: only new findings block (docs/gate.md)")
+    g.add_argument("base", type=Path, help="BASE: a dataset (file or folder) or a findings JSON from validate --json")
+    g.add_argument("head", type=Path, help="HEAD: a dataset (file or folder)")
+    g.add_argument("--json", type=Path, help="write the gate JSON (docs/gate.md)")
+    g.add_argument("--junit", type=Path, help="write JUnit XML for CI: new findings are failures")
+    g.add_argument("--markdown", type=Path, help="write a summary for a pull-request comment / CI job summary")
+    g.add_argument("--docs", type=Path, help="write HEAD's HTML Data Docs into this folder")
+    g.add_argument("--fail-on", choices=("error", "warning"), default="error")
+    g.add_argument("--backend", choices=BACKENDS, default="both", help="HEAD's backends (BASE: numpy evaluator)")
+    g.add_argument("--rules", type=Path, action="append",
+                   help="rule file or folder (repeatable; default: the bundled catalogue)")
+    g.add_argument("--concepts", type=Path, action="append",
+                   help="concept registry file (repeatable; default: the bundled registry)")
+    g.add_argument("--waivers", type=Path, help="waiver register (default: fixtures/waivers.yaml)")
+    g.add_argument("--quiet", action="store_true", help="no progress bar, no summary")
     return p
 
 
@@ -88,11 +103,49 @@ def _validate(args: argparse.Namespace) -> int:
     return 1 if run.failing(args.fail_on) else 0
 
 
+def _gate(args: argparse.Namespace) -> int:
+    """`cuadra gate BASE HEAD`: exit 1 only when HEAD adds a finding at or above --fail-on."""
+    from cuadra.gate import run_gate
+    from cuadra.gate.machine import write_gate_json, write_gate_junit
+    from cuadra.gate.markdown import render_markdown
+
+    err = Console(stderr=True)
+    show = not args.quiet and err.is_terminal
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                  TimeElapsedColumn(), console=err, disable=not show, transient=True) as bar:
+        tasks: dict[str, int] = {}
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        result = run_gate(args.base, args.head, project=_project(args), backend=args.backend,
+                          fail_on=args.fail_on, docs_dir=args.docs, progress=progress)
+    if args.json:
+        write_gate_json(result, args.json)
+    if args.junit:
+        write_gate_junit(result, args.junit)
+    text = render_markdown(result)
+    if args.markdown:
+        args.markdown.parent.mkdir(parents=True, exist_ok=True)
+        args.markdown.write_text(text, encoding="utf-8")
+    if args.docs:
+        from expectations.docs import build_site
+
+        build_site(result.run, args.docs)
+    if not args.quiet:
+        Console().print(text, markup=False, highlight=False)
+    return result.exit_code
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "validate":
             return _validate(args)
+        if args.command == "gate":
+            return _gate(args)
     except InputErrors as exc:
         for e in exc.errors[:200]:
             print(str(e), file=sys.stderr)

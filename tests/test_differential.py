@@ -88,3 +88,20 @@ def test_numpy_and_sql_agree_on_every_instance(tmp_path_factory, df: pd.DataFram
         assert numpy_statuses == _sql_statuses(df, rule_sql(rule)), rule.expr
     for res, sql in zip(evaluate_builtins(index), (duplicate_sql(), published_sql(), range_sql()), strict=True):
         assert dict(zip(res.keys, map(str, res.status), strict=True)) == _sql_statuses(df, sql), res.rule.id
+
+
+def test_issue_2_deep_rule_compiles_to_linear_sql(tmp_path: Path) -> None:
+    """Regression: a 30-term sum once made SQLite inline every bound twice per layer (2^30 terms)."""
+    expr = "a.total == " + " + ".join(["a.x", "a.y"] * 15)
+    p = tmp_path / "deep.yaml"
+    p.write_text(f'- {{id: d, titulo: t, expr: "{expr}", kind: suma, fuentes: ["000_18269b3800bc8850.txt:1"]}}\n',
+                 encoding="utf-8")
+    rule = load_catalogue([p])[0]
+    df = _finish([{"fact_id": f"f:{i}", "concept": c, "period": "2020", "value": v, "unit": "unidades", "scale": 0,
+                   "decimals": 0, "rounding": "nearest", "status": "final", "source": "s.txt", "locator": "1",
+                   "quote": "q", "published": "", "lectura": "", "pub_value": np.nan, "pub_scale": np.nan,
+                   "pub_decimals": np.nan, "pub_error": "", "rango_min": np.nan, "rango_max": np.nan}
+                  for i, (c, v) in enumerate([("a.total", 45.0), ("a.x", 1.0), ("a.y", 2.0)])])
+    res = evaluate_rule(rule, FactIndex(df))
+    assert dict(zip(res.keys, map(str, res.status), strict=True)) == _sql_statuses(df, rule_sql(rule)) == {
+        "2020@s.txt": "pass"}

@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pandas as pd
+
 from cuadra.contract.facts import load_facts
 from cuadra.contract.registry import Registry
 from cuadra.engine import Project, findings_from_results
@@ -25,9 +27,9 @@ from cuadra.gate.identity import FactState, fact_state_from_ref, fact_states_fro
 from cuadra.rules.builtins import evaluate_builtins
 from cuadra.rules.catalogue import Rule
 from cuadra.rules.evaluate import FactIndex, evaluate_rule
-from cuadra.waivers import apply_waivers, load_waivers
+from cuadra.waivers import Waiver, apply_waivers, load_waivers
 
-__all__ = ["Side", "is_findings_json", "base_side", "side_from_findings_json", "side_from_run"]
+__all__ = ["Side", "is_findings_json", "base_side", "evaluate_frame", "side_from_findings_json", "side_from_run"]
 
 
 @dataclass
@@ -66,10 +68,20 @@ def base_side(path: Path, project: Project, registry: Registry, rules: Sequence[
     if is_findings_json(path):
         return side_from_findings_json(path)
     facts = load_facts(path, registry).facts
+    findings, expired = evaluate_frame(facts, rules, load_waivers(project.waivers))
+    return side_from_run(str(path), findings, facts, catalogue, expired)
+
+
+def evaluate_frame(facts: pd.DataFrame, rules: Sequence[Rule],
+                   waivers: Sequence[Waiver] = ()) -> tuple[list[Finding], list[str]]:
+    """Every instance of the built-ins and ``rules`` on a facts frame, waivers applied.
+
+    The same instances, in the same order, as the Pandera backend collects (``checks/schema.py``)
+    without the schema machinery around them.
+    """
     index = FactIndex(facts)
     results = [*evaluate_builtins(index), *(evaluate_rule(r, index) for r in rules)]
-    findings, expired = apply_waivers(findings_from_results(results, facts), load_waivers(project.waivers))
-    return side_from_run(str(path), findings, facts, catalogue, expired)
+    return apply_waivers(findings_from_results(results, facts), list(waivers))
 
 
 _FINDING_FIELDS = {"rule": str, "key": str, "period": str, "status": str, "severity": str, "facts": list}

@@ -94,7 +94,9 @@ class _Compiler:
     def _layer(self, lo: str, hi: str) -> tuple[str, str]:
         self.count += 1
         name = f"n{self.count}"
-        self.ctes.append(f"{name} AS (SELECT *, {lo} AS {name}_lo, {hi} AS {name}_hi FROM {self.prev})")
+        # MATERIALIZED: SQLite would otherwise flatten the chain and inline each bound twice per
+        # layer (x - ABS(x) * slack), an expression that doubles with every node of the rule.
+        self.ctes.append(f"{name} AS MATERIALIZED (SELECT *, {lo} AS {name}_lo, {hi} AS {name}_hi FROM {self.prev})")
         self.prev = name
         return f"{name}_lo", f"{name}_hi"
 

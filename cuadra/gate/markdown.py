@@ -1,0 +1,104 @@
+"""The gate as a pull-request comment or a CI job summary (GitHub-flavoured Markdown).
+
+One job: a short page a steward reads in the pull request: the verdict and the counts first, then
+the new findings (rule title in Spanish, figures, provenance), then the data revisions with both
+values and both provenances, then resolved and known findings. Long lists are cut at ``limit``
+with a pointer to the JSON, so a comment stays within what a CI system accepts.
+"""
+
+from __future__ import annotations
+
+from cuadra.findings import Finding
+from cuadra.gate.diff import FindingChange
+from cuadra.gate.identity import FactState
+from cuadra.gate.revisions import FactChange
+from cuadra.gate.run import GateResult
+
+__all__ = ["render_markdown"]
+
+KIND_ES = {"revision": "revisión", "refinement": "refinamiento", "restated": "reexpresado"}
+
+
+def _cell(text: object) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _iv(x: tuple[float | None, float | None]) -> str:
+    return "—" if x[0] is None or x[1] is None else f"[{x[0]:,.6g}, {x[1]:,.6g}]"
+
+
+def _fig(f: FactState) -> str:
+    shown = f.published or ("—" if f.value is None else f"{f.value:,.10g}")
+    return f"{shown}{' p/' if f.status == 'preliminar' else ''}"
+
+
+def _finding(f: Finding, extra: str = "") -> list[str]:
+    gap = f", desbalance {f.imbalance:,.6g}" if f.imbalance else ""
+    lines = [f"- **{_cell(f.titulo or f.rule)}** (`{f.rule}`, `{f.key}`, {f.severity}){extra}: izquierda "
+             f"{_iv(f.lhs)}, derecha {_iv(f.rhs)}{gap}{'. ' + _cell(f.reason) if f.reason else ''}"]
+    for x in f.facts[:8]:
+        lines.append(f"  - `{x.concept}[{x.period}]` = {_cell(x.published or x.value)} — "
+                     f"{x.source}:{x.locator} «{_cell(x.quote[:120])}»")
+    if len(f.facts) > 8:
+        lines.append(f"  - … y {len(f.facts) - 8} cifras más")
+    return lines
+
+
+def _changes(items: list[FindingChange], limit: int, extra: bool = False) -> list[str]:
+    out: list[str] = []
+    for c in items[:limit]:
+        note = f" — antes {c.base_status}, ahora {c.head_status}" if extra else ""
+        out += _finding(c.current, note)
+    if len(items) > limit:
+        out.append(f"- … y {len(items) - limit} más (véase el JSON del gate)")
+    return out
+
+
+def _revisions(items: list[FactChange], limit: int) -> list[str]:
+    out = ["| tipo | concepto | periodo | antes | después | estado | procedencia |", "|---|---|---|---|---|---|---|"]
+    for c in items[:limit]:
+        out.append(f"| {KIND_ES[c.kind]} | `{c.base.concept}` | {c.base.period} | {_cell(_fig(c.base))} | "
+                   f"{_cell(_fig(c.head))} | {c.status_flip or c.head.status} | {c.base.where} → {c.head.where} |")
+    if len(items) > limit:
+        out.append(f"\n… y {len(items) - limit} más (véase el JSON del gate)")
+    return out
+
+
+def render_markdown(g: GateResult, *, limit: int = 25) -> str:
+    fc, dc = g.findings.counts(), g.data.counts()
+    blocking = g.blocking
+    verdict = (f"❌ **{len(blocking)} hallazgo(s) nuevo(s)** con severidad ≥ {g.fail_on}" if blocking
+               else f"✅ **sin hallazgos nuevos** con severidad ≥ {g.fail_on}")
+    out = [f"## cuadra gate: {verdict}", "",
+           f"BASE `{g.base.label}` → HEAD `{g.head.label}` · {len(g.head.facts):,} hechos · "
+           f"{g.run.n_rules} reglas · {g.seconds:.1f} s", "",
+           "| nuevos | cambiados | resueltos | conocidos | revisiones | refinamientos | reexpresados | añadidos | "
+           "eliminados |", "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+           f"| {fc['new']} | {fc['changed']} | {fc['resolved']} | {fc['known']} | {dc['revision']} | "
+           f"{dc['refinement']} | {dc['restated']} | {dc['added'] if g.data.complete else '?'} | {dc['removed']} |",
+           ""]
+    out += [f"> {n}" for n in g.notes]
+    if g.notes:
+        out.append("")
+    sections: list[tuple[str, list[str]]] = [
+        ("Hallazgos nuevos", _changes(g.findings.new, limit, extra=True)),
+        ("Revisiones de datos", _revisions([c for c in g.data.changes if c.kind != "restated"], limit)
+         if g.data.revisions else []),
+        ("Cifras reexpresadas (mismo valor; cambia estado o precisión)",
+         _revisions([c for c in g.data.changes if c.kind == "restated"], limit)
+         if dc["restated"] else []),
+        ("Hallazgos cambiados (no bloquean)", _changes(g.findings.changed, limit, extra=True)),
+        ("Hallazgos resueltos", _changes(g.findings.resolved, limit, extra=True)),
+    ]
+    for title, body in sections:
+        if body:
+            out += [f"### {title}", "", *body, ""]
+    if g.findings.known:
+        out += [f"<details><summary>Hallazgos conocidos, sin cambio ({fc['known']}; no bloquean)</summary>", "",
+                *_changes(g.findings.known, limit), "", "</details>", ""]
+    if g.data.added or g.data.removed:
+        out += [f"Hechos añadidos: {dc['added']} · eliminados: {dc['removed']} (lista completa en el JSON del gate)",
+                ""]
+    for e in g.head.expired_waivers:
+        out.append(f"- ⚠️ waiver: {_cell(e)}")
+    return "\n".join(out).rstrip() + "\n"

@@ -1,0 +1,131 @@
+"""Issue 6, as a person would check it: the Data Docs of the whole bundle in headless Chromium,
+opened from ``file://`` with the network disabled (tools/webdriver.py).
+
+Slow (a full validation plus a browser): run with ``-m slow``; CI installs ``chromium`` and
+``chromium-driver`` (.ci/run). Skipped, never passed silently, when no browser is installed.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+import pytest
+
+from cuadra.cli import main
+from cuadra.report.site import finding_slug
+
+ROOT = Path(__file__).resolve().parent.parent
+BUNDLE = ROOT / "fixtures" / "reports"
+POPULATION = ("poblacion_derechohabiente.cubierta.suma", "2020-12@000_18269b3800bc8850.txt")
+ATTENTION = ("fail", "indeterminate", "waived", "error")
+
+
+def _webdriver() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("cuadra_webdriver", ROOT / "tools" / "webdriver.py")
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = mod
+    spec.loader.exec_module(mod)
+    return mod
+
+
+wd = _webdriver()
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(not wd.browser_available(), reason="needs chromium and chromedriver")]
+
+RESOURCES = "return performance.getEntriesByType('resource').map(function(r){return r.name})"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[dict]]:
+    out = tmp_path_factory.mktemp("docs")
+    code = main(["validate", str(BUNDLE), "--docs", str(out / "site"), "--json", str(out / "f.json"), "--quiet"])
+    assert code == 1
+    findings = json.loads((out / "f.json").read_text(encoding="utf-8"))["findings"]
+    return out / "site", findings
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with wd.Browser(width=1280, height=900) as b:
+        yield b
+
+
+def _offline(b: object) -> None:
+    remote = [u for u in b.script(RESOURCES) if not u.startswith("file://")]  # type: ignore[attr-defined]
+    assert remote == [], f"the page fetched from the network: {remote}"
+
+
+def test_issue_6_index_lists_the_findings_and_filters_them(site: tuple[Path, list[dict]], browser: object) -> None:
+    path, findings = site
+    b = browser
+    b.get(path.joinpath("index.html").as_uri())  # type: ignore[attr-defined]
+    _offline(b)
+    attention = [f for f in findings if f["status"] in ATTENTION]
+    rows = b.script("return [].map.call(document.querySelectorAll('#findings tbody tr'),"  # type: ignore[attr-defined]
+                    "function(r){return r.querySelector('a').getAttribute('href')})")
+    assert sorted(rows) == sorted(f"hallazgos/{finding_slug(f['rule'], f['key'])}" for f in attention)
+    n_fail = sum(f["status"] == "fail" for f in findings)
+    shown = b.script("var s=document.querySelector(\"select[data-filter='status']\");"  # type: ignore[attr-defined]
+                     "s.value='fail'; s.dispatchEvent(new Event('change'));"
+                     "return [].filter.call(document.querySelectorAll('#findings tbody tr'),"
+                     "function(r){return !r.hidden}).length")
+    assert shown == n_fail > 0
+    assert b.script("return document.getElementById('shown').textContent").startswith(f"{n_fail} de ")  # type: ignore[attr-defined]
+
+
+def test_issue_6_population_finding_shows_its_figures_and_quotes(site: tuple[Path, list[dict]],
+                                                                 browser: object) -> None:
+    path, findings = site
+    pop = next(f for f in findings if (f["rule"], f["key"]) == POPULATION)
+    b = browser
+    b.get((path / "hallazgos" / finding_slug(*POPULATION)).as_uri())  # type: ignore[attr-defined]
+    _offline(b)
+    text = b.script("return document.body.innerText")  # type: ignore[attr-defined]
+    assert "no cumple" in text
+    for fact in pop["facts"]:
+        assert fact["published"] in text and fact["quote"] in text
+    assert sorted(x["published"] for x in pop["facts"]) == ["11,702.1 miles", "57,073.9 miles", "69,232.4 miles"]
+    assert "[69,232,350, 69,232,450]" in text and "[68,775,900, 68,776,100]" in text
+    # The quote's link lands on the line of the source text that holds it.
+    href = b.script("return document.querySelector('blockquote + .meta a').href")  # type: ignore[attr-defined]
+    b.get(href)  # type: ignore[attr-defined]
+    line = b.script("var l=document.querySelector('.l.hl')||document.querySelector(':target');"  # type: ignore[attr-defined]
+                    "return l && l.innerText")
+    assert line and "57,073.9 miles de derechohabientes adscritos" in line
+
+
+def test_issue_6_screenshot_is_styled(site: tuple[Path, list[dict]], browser: object, tmp_path: Path) -> None:
+    path, _ = site
+    b = browser
+    b.get(path.joinpath("index.html").as_uri())  # type: ignore[attr-defined]
+    assert b.script("return getComputedStyle(document.querySelector('header.top')).backgroundColor") \
+        == "rgb(11, 93, 117)"  # type: ignore[attr-defined]
+    png = b.screenshot()  # type: ignore[attr-defined]
+    (tmp_path / "index.png").write_bytes(png)
+    px = wd.png_pixels(png)[..., :3].astype(int)
+    h, w, _ = px.shape
+    assert h > 300 and w > 600
+    band = px[: max(8, h // 40)]
+    assert (np.abs(band - [11, 93, 117]).sum(axis=2) < 30).mean() > 0.5, "the header band is not drawn"
+    colours = {tuple(c) for c in px[:: 4, :: 4].reshape(-1, 3)}
+    white = (px.sum(axis=2) > 740).mean()
+    assert len(colours) > 50 and white < 0.9, "blank or unstyled page"
+
+
+def test_issue_6_gx_data_docs_are_styled_offline(site: tuple[Path, list[dict]], browser: object) -> None:
+    path, _ = site
+    b = browser
+    b.get((path / "gx" / "index.html").as_uri())  # type: ignore[attr-defined]
+    _offline(b)
+    assert b.script("return typeof jQuery !== 'undefined' && typeof jQuery.fn.bootstrapTable")  # type: ignore[attr-defined]
+    sheets = b.script("return [].map.call(document.styleSheets, function(s){"  # type: ignore[attr-defined]
+                      "try{return [s.href, s.cssRules.length]}catch(e){return [s.href, -1]}})")
+    assert any(h and h.endswith("bootstrap.min.css") and n > 100 for h, n in sheets), sheets
