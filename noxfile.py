@@ -46,6 +46,17 @@ def tests(session: nox.Session) -> None:
 
 
 @nox.session(python=PYTHON)
+def gate(session: nox.Session) -> None:
+    """`nox -s gate -- BASE HEAD [cuadra gate options]`: fails only on new findings (docs/gate.md)."""
+    _install(session)
+    if len(session.posargs) < 2:
+        session.error("usage: nox -s gate -- BASE HEAD [--json F] [--junit F] [--markdown F] [--docs DIR] "
+                      "[--fail-on error|warning]")
+    # Exit 1 (HEAD adds a finding) must fail the session: that is the gate blocking the merge.
+    session.run("cuadra", "gate", *session.posargs, env=ENV)
+
+
+@nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
     _install(session, "[dev]")
     session.run("ruff", "check", "cuadra", "checks", "expectations", "tests", "tools", "noxfile.py")
@@ -53,10 +64,12 @@ def lint(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def docs(session: nox.Session) -> None:
-    """Build the Data Docs site of the bundled reports into out/site (open out/site/index.html)."""
+    """Build the Data Docs site of the bundled reports into out/site (open out/site/index.html offline)."""
     _install(session)
     session.run("cuadra", "validate", "fixtures/reports", "--docs", "out/site", "--quiet", env=ENV,
                 success_codes=[0, 1])
+    # Fails the session if any page (ours or GX's) would fetch an asset from the network.
+    session.run("python", "-m", "expectations.docs", "out/site", env=ENV)
     session.run("python", "tools/rules_doc.py", env=ENV)
 
 

@@ -68,7 +68,7 @@ def _project(args: argparse.Namespace) -> Project:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    out = Console()
+    out = Console() if Console().is_terminal else Console(width=160)  # logs and CI: wide, not 80 columns
     err = Console(stderr=True)
     show = not args.quiet and err.is_terminal
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
@@ -133,7 +133,7 @@ def _gate(args: argparse.Namespace) -> int:
     if args.docs:
         from expectations.docs import build_site
 
-        build_site(result.run, args.docs)
+        build_site(result.run, args.docs, registry=result.registry, rules=result.rules)
     if not args.quiet:
         Console().print(text, markup=False, highlight=False)
     return result.exit_code

@@ -33,6 +33,7 @@ import numpy.typing as npt
 
 __all__ = [
     "FLOAT_SLACK",
+    "EXACT_LIMIT",
     "Interval",
     "Bounds",
     "from_published",
@@ -91,14 +92,33 @@ def _pow10(n: npt.ArrayLike) -> Array:
     return np.power(10.0, np.asarray(n, dtype=np.float64))
 
 
-def down(x: Array) -> Array:
-    """Push a lower bound outwards by the float slack."""
-    return x - np.abs(x) * FLOAT_SLACK
+#: 2^53: below it, sums, differences and products of whole numbers are exact in a double.
+EXACT_LIMIT: float = 9007199254740992.0
 
 
-def up(x: Array) -> Array:
-    """Push an upper bound outwards by the float slack."""
-    return x + np.abs(x) * FLOAT_SLACK
+def down(x: Array, *operands: Array) -> Array:
+    """Push a lower bound outwards by the float slack, unless it was computed exactly.
+
+    A bound is exact when every operand that produced it is a whole number and the result is below
+    2^53 (counts stated in full, and sums of them): widening it would let a strict comparison pass
+    at an exact tie (``60 < 60``), which the exact evaluator rightly fails.
+    """
+    widened = x - np.abs(x) * FLOAT_SLACK
+    return np.where(_exact(x, operands), x, widened) if operands else widened
+
+
+def up(x: Array, *operands: Array) -> Array:
+    """Push an upper bound outwards by the float slack, unless it was computed exactly."""
+    widened = x + np.abs(x) * FLOAT_SLACK
+    return np.where(_exact(x, operands), x, widened) if operands else widened
+
+
+def _exact(x: Array, operands: tuple[Array, ...]) -> npt.NDArray[np.bool_]:
+    with np.errstate(invalid="ignore"):
+        ok = np.abs(x) < EXACT_LIMIT
+        for o in operands:
+            ok = ok & (o == np.floor(o))
+    return ok
 
 
 @dataclass(frozen=True)
@@ -137,7 +157,7 @@ def bounds_from_published(
         trunc = r == "truncate"
         lo = np.where(trunc, np.where(v > 0, v, v - step), lo)
         hi = np.where(trunc, np.where(v < 0, v, v + step), hi)
-        return Bounds(down(lo * p), up(hi * p))
+        return Bounds(down(lo * p, lo), up(hi * p, hi))
 
 
 def from_published(value: Decimal | float, decimals: int, scale: int, rounding: Rounding) -> Interval:
@@ -147,11 +167,11 @@ def from_published(value: Decimal | float, decimals: int, scale: int, rounding: 
 
 
 def add(a: Bounds, b: Bounds) -> Bounds:
-    return Bounds(down(a.lo + b.lo), up(a.hi + b.hi))
+    return Bounds(down(a.lo + b.lo, a.lo, b.lo), up(a.hi + b.hi, a.hi, b.hi))
 
 
 def sub(a: Bounds, b: Bounds) -> Bounds:
-    return Bounds(down(a.lo - b.hi), up(a.hi - b.lo))
+    return Bounds(down(a.lo - b.hi, a.lo, b.hi), up(a.hi - b.lo, a.hi, b.lo))
 
 
 def neg(a: Bounds) -> Bounds:
@@ -160,7 +180,8 @@ def neg(a: Bounds) -> Bounds:
 
 def mul(a: Bounds, b: Bounds) -> Bounds:
     p = (a.lo * b.lo, a.lo * b.hi, a.hi * b.lo, a.hi * b.hi)
-    return Bounds(down(np.minimum.reduce(p)), up(np.maximum.reduce(p)))
+    ops = (a.lo, a.hi, b.lo, b.hi)
+    return Bounds(down(np.minimum.reduce(p), *ops), up(np.maximum.reduce(p), *ops))
 
 
 def contains_zero(b: Bounds) -> npt.NDArray[np.bool_]:

@@ -8,6 +8,7 @@ line anchors), which link to the GX pages.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -43,3 +44,31 @@ def build_site(run: Run, docs_dir: Path, *, registry: Registry | None = None, ru
         gx_validation = latest.relative_to(docs_dir).as_posix() if latest else None
     return render_site(run, docs_dir, registry=registry, rules=rules, sources_dir=sources_dir,
                        gx_index=gx_index, gx_validation=gx_validation)
+
+
+def offline_problems(site: Path) -> list[str]:
+    """Every page of a built site that would fetch something from the network (should be none)."""
+    from expectations.offline import remote_assets
+
+    return [f"{page}: {url}" for page in sorted(site.rglob("*.html"))
+            for url in remote_assets(page.read_text(encoding="utf-8"))]
+
+
+def main(argv: Sequence[str]) -> int:
+    """``python -m expectations.docs SITE``: check a built site is self-contained (used by ``nox -s docs``)."""
+    if len(argv) != 1 or not (Path(argv[0]) / "index.html").is_file():
+        print("usage: python -m expectations.docs SITE (a folder written by cuadra validate --docs)",
+              file=sys.stderr)
+        return 2
+    site = Path(argv[0])
+    problems = offline_problems(site)
+    for p in problems:
+        print(p)
+    pages = list(site.rglob("*.html"))
+    print(f"{site / 'index.html'}: {len(pages)} pages, index {(site / 'index.html').stat().st_size / 1024:.0f} KB, "
+          f"{'self-contained' if not problems else f'{len(problems)} remote asset(s)'}")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -53,10 +53,21 @@ def fact_tables(draw: st.DrawFn) -> pd.DataFrame:
             "unit": "unidades", "scale": draw(st.sampled_from([0, 3, 6])), "decimals": decimals,
             "rounding": draw(st.sampled_from(["nearest", "truncate", "exact"])), "status": status,
             "source": draw(st.sampled_from(["s.txt", "u.txt"])), "locator": "1", "quote": "q",
-            "published": "", "lectura": "",
+            "published": "", "lectura": draw(st.sampled_from(["", "", "OCR: coma perdida"])),
             "pub_value": np.nan, "pub_scale": np.nan, "pub_decimals": np.nan, "pub_error": "",
             "rango_min": draw(st.sampled_from([np.nan, 0.0])), "rango_max": 100.0,
         })
+    for r in rows:  # a printed text that reads as the value, as another value, or not at all
+        choice = draw(st.sampled_from(["none", "same", "other", "bad"]))
+        if choice == "none" or r["status"] in ("NA", "ND"):
+            continue
+        r["published"] = "x"
+        if choice == "bad":
+            r["pub_error"] = "no se lee"
+        else:
+            r["pub_value"] = r["value"] if choice == "same" else r["value"] + 1
+            r["pub_decimals"] = r["decimals"]
+            r["pub_scale"] = draw(st.sampled_from([np.nan, float(r["scale"]), 9.0]))
     return _finish(rows)
 
 

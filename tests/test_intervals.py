@@ -97,3 +97,15 @@ def test_published_interval_contains_every_value_that_prints_so(v: Decimal, d: i
         lo, hi = -step, step
     scale = Decimal(10) ** s
     assert Decimal(got.lo) <= lo * scale and hi * scale <= Decimal(got.hi)
+
+
+def test_issue_5_exact_counts_are_not_widened() -> None:
+    """Regression found by the mutation score: a count doubled onto its neighbour (30 → 60 beds vs
+    60) made ``60 < 60`` pass, because the float slack widened bounds computed exactly."""
+    a = iv.bounds_from_published([60.0], [0], [0], np.array(["exact"], dtype=object))
+    assert a.lo[0] == a.hi[0] == 60.0
+    assert not iv.less(a, a)[0]
+    s = iv.add(a, a)
+    assert s.lo[0] == s.hi[0] == 120.0
+    rounded = iv.bounds_from_published([0.1], [1], [0], np.array(["nearest"], dtype=object))
+    assert rounded.lo[0] < 0.05 and rounded.hi[0] > 0.15  # inexact bounds keep their slack

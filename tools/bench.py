@@ -73,6 +73,92 @@ def time_bundle(backend: str) -> float:
     return time.perf_counter() - t
 
 
+def bench_docs(repeats: int = 5) -> dict[str, object]:
+    """Issue 6: size of the evidence site of the whole bundle, and how fast its index opens.
+
+    Build time and bytes always; load times (median of ``repeats`` navigations in headless
+    Chromium, from file:// with the network off) when chromium and chromedriver are installed.
+    Also writes out/datadocs-index.png (the README screenshot is a copy of it).
+    """
+    from cuadra.engine import validate
+    from expectations.docs import build_site
+
+    out: dict[str, object] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        site = Path(tmp) / "site"
+        run, _, rules, registry = validate(ROOT / "fixtures" / "reports", backend="both", docs_dir=site)
+        t = time.perf_counter()
+        index = build_site(run, site, registry=registry, rules=rules)
+        out["docs_build_s"] = round(time.perf_counter() - t, 3)
+        ours = [p for p in site.rglob("*") if p.is_file() and "gx" not in p.relative_to(site).parts]
+        out.update({
+            "docs_findings_pages": len(list((site / "hallazgos").glob("*.html"))),
+            "docs_index_kb": round(index.stat().st_size / 1024, 1),
+            "docs_largest_page_kb": round(max(p.stat().st_size for p in ours if p.suffix == ".html") / 1024, 1),
+            "docs_site_kb_without_gx": round(sum(p.stat().st_size for p in ours) / 1024),
+            "docs_site_kb_with_gx": round(sum(p.stat().st_size for p in site.rglob("*") if p.is_file()) / 1024),
+        })
+        # Ten times the bundle's instances (distinct keys): how the index grows with the catalogue.
+        from dataclasses import replace
+
+        big = replace(run, findings=[replace(f, key=f"{f.key}~{i}") for i in range(10) for f in run.findings])
+        t = time.perf_counter()
+        big_index = build_site(big, Path(tmp) / "x10", registry=registry, rules=rules)
+        out["docs_x10_instances"] = len(big.findings)
+        out["docs_x10_build_s"] = round(time.perf_counter() - t, 3)
+        out["docs_x10_index_kb"] = round(big_index.stat().st_size / 1024, 1)
+        from webdriver import Browser, browser_available
+
+        if browser_available():
+            timing = ("var n=performance.getEntriesByType('navigation')[0];"
+                      "return [n.domContentLoadedEventEnd, n.loadEventEnd]")
+            largest = max((p for p in ours if p.suffix == ".html"), key=lambda p: p.stat().st_size)
+            with Browser(width=1280, height=1300) as b:
+                for label, page in (("index", index), ("largest_page", largest), ("x10_index", big_index)):
+                    samples = []
+                    for _ in range(repeats):
+                        b.get(page.as_uri())
+                        samples.append(b.script(timing))
+                    for i, name in enumerate(("dom_content_loaded_ms", "load_ms")):
+                        out[f"docs_{label}_{name}"] = round(float(np.median([s[i] for s in samples])), 1)
+                    if page == index:
+                        (ROOT / "out").mkdir(exist_ok=True)
+                        (ROOT / "out" / "datadocs-index.png").write_bytes(b.screenshot())
+    return out
+
+
+def bench_gate(repeats: int = 2) -> dict[str, object]:
+    """Issue 8: `cuadra gate` on the bundle against an unchanged copy, and its cost over one validate.
+
+    Per backend of HEAD: the gate validates HEAD in full and evaluates BASE with the numpy
+    evaluator, reusing HEAD's registry and catalogue, so the ratio should stay a little above 1.
+    """
+    import shutil
+
+    from cuadra.engine import validate
+    from cuadra.gate import run_gate
+
+    bundle = ROOT / "fixtures" / "reports"
+    out: dict[str, object] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        head = Path(tmp) / "reports"
+        shutil.copytree(bundle, head)
+        for backend in ("pandera", "both"):
+            v = g = float("inf")
+            for _ in range(repeats):  # best of `repeats`, alternating, so load noise hits both alike
+                t = time.perf_counter()
+                validate(head, backend=backend)
+                v = min(v, time.perf_counter() - t)
+                t = time.perf_counter()
+                result = run_gate(bundle, head, backend=backend)
+                g = min(g, time.perf_counter() - t)
+            out[f"gate_{backend}_validate_s"] = round(v, 2)
+            out[f"gate_{backend}_s"] = round(g, 2)
+            out[f"ratio_gate_over_validate_{backend}"] = round(g / v, 2)
+        out["gate_known_findings"] = len(result.findings.known)
+    return out
+
+
 def main() -> None:
     n_periods = int(sys.argv[1]) if len(sys.argv) > 1 else 14_500
     results: dict[str, object] = {}
@@ -109,6 +195,8 @@ def main() -> None:
         "pandera_instances_per_s": round(n_numpy / pandera_s), "gx_instances_per_s": round(n_sql / gx_s),
         "ratio_pandera_over_gx": round((n_numpy / pandera_s) / (n_sql / gx_s), 2),
     })
+    results.update(bench_docs())
+    results.update(bench_gate())
     width = max(map(len, results))
     for k, v in results.items():
         print(f"{k:<{width}}  {v}")

@@ -23,21 +23,32 @@ def _cell(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
+SCALE_WORDS = {0: "", 3: " miles", 6: " millones", 9: " miles de millones", 12: " billones"}
+
+
 def _iv(x: tuple[float | None, float | None]) -> str:
-    return "—" if x[0] is None or x[1] is None else f"[{x[0]:,.6g}, {x[1]:,.6g}]"
+    return "—" if x[0] is None or x[1] is None else f"[{x[0]:,.10g}, {x[1]:,.10g}]"
+
+
+def _value(value: float | None, scale: int, decimals: int, status: str = "") -> str:
+    """The figure as registered (value at its scale and decimals), not the published text: in a
+    revision the published text may be the very thing that did not change."""
+    if value is None:
+        return status or "—"
+    word = SCALE_WORDS.get(scale, f" ×10^{scale}")
+    return f"{value:,.{decimals}f}{word}{' p/' if status == 'preliminar' else ''}"
 
 
 def _fig(f: FactState) -> str:
-    shown = f.published or ("—" if f.value is None else f"{f.value:,.10g}")
-    return f"{shown}{' p/' if f.status == 'preliminar' else ''}"
+    return _value(f.value, f.scale, f.decimals, f.status)
 
 
 def _finding(f: Finding, extra: str = "") -> list[str]:
-    gap = f", desbalance {f.imbalance:,.6g}" if f.imbalance else ""
+    gap = f", desbalance {f.imbalance:,.10g}" if f.imbalance else ""
     lines = [f"- **{_cell(f.titulo or f.rule)}** (`{f.rule}`, `{f.key}`, {f.severity}){extra}: izquierda "
              f"{_iv(f.lhs)}, derecha {_iv(f.rhs)}{gap}{'. ' + _cell(f.reason) if f.reason else ''}"]
     for x in f.facts[:8]:
-        lines.append(f"  - `{x.concept}[{x.period}]` = {_cell(x.published or x.value)} — "
+        lines.append(f"  - `{x.concept}[{x.period}]` = {_value(x.value, x.scale, x.decimals, x.status)} — "
                      f"{x.source}:{x.locator} «{_cell(x.quote[:120])}»")
     if len(f.facts) > 8:
         lines.append(f"  - … y {len(f.facts) - 8} cifras más")

@@ -33,12 +33,20 @@ def _pow10(col: str) -> str:
     return f"(CASE {col} {whens} END)"
 
 
-def _down(x: str) -> str:
-    return f"(({x}) - ABS({x}) * {_SLACK})"
+def _exact(x: str, operands: tuple[str, ...]) -> str:
+    whole = " AND ".join(f"{o} = ROUND({o})" for o in operands)
+    return f"ABS({x}) < 9007199254740992.0 AND {whole}"
 
 
-def _up(x: str) -> str:
-    return f"(({x}) + ABS({x}) * {_SLACK})"
+def _down(x: str, *operands: str) -> str:
+    """Mirror of ``intervals.down``: widen unless every operand is whole and the result below 2^53."""
+    widened = f"(({x}) - ABS({x}) * {_SLACK})"
+    return f"(CASE WHEN {_exact(x, operands)} THEN ({x}) ELSE {widened} END)" if operands else widened
+
+
+def _up(x: str, *operands: str) -> str:
+    widened = f"(({x}) + ABS({x}) * {_SLACK})"
+    return f"(CASE WHEN {_exact(x, operands)} THEN ({x}) ELSE {widened} END)" if operands else widened
 
 
 def _q(text: str) -> str:
@@ -54,7 +62,7 @@ def fact_bounds_sql() -> tuple[str, str]:
     hi = (f"(CASE WHEN rounding = 'exact' THEN value WHEN rounding = 'truncate' THEN "
           f"(CASE WHEN value < 0 THEN value ELSE value + {step} END) ELSE value + {half} END)")
     p = _pow10("scale")
-    return _down(f"{lo} * {p}"), _up(f"{hi} * {p}")
+    return _down(f"{lo} * {p}", lo), _up(f"{hi} * {p}", hi)
 
 
 def _facts_cte(where: str = "") -> str:
@@ -111,15 +119,17 @@ class _Compiler:
     def _binop(self, node: BinOp) -> tuple[str, str]:
         (al, ah), (bl, bh) = self.col(node.left), self.col(node.right)
         if node.op == "+":
-            return self._layer(_down(f"{al} + {bl}"), _up(f"{ah} + {bh}"))
+            return self._layer(_down(f"{al} + {bl}", al, bl), _up(f"{ah} + {bh}", ah, bh))
         if node.op == "-":
-            return self._layer(_down(f"{al} - {bh}"), _up(f"{ah} - {bl}"))
+            return self._layer(_down(f"{al} - {bh}", al, bh), _up(f"{ah} - {bl}", ah, bl))
         if node.op in ("*", "/"):
             o = node.op
             ps = f"{al} {o} {bl}, {al} {o} {bh}, {ah} {o} {bl}, {ah} {o} {bh}"
             if o == "/":
                 self.divisors.append((bl, bh))
-            return self._layer(_down(f"MIN({ps})"), _up(f"MAX({ps})"))
+                return self._layer(_down(f"MIN({ps})"), _up(f"MAX({ps})"))
+            ops = (al, ah, bl, bh)
+            return self._layer(_down(f"MIN({ps})", *ops), _up(f"MAX({ps})", *ops))
         raise UnsupportedRule(f"operator {node.op!r}")
 
     def _neg(self, node: Neg) -> tuple[str, str]:
@@ -135,7 +145,7 @@ class _Compiler:
         if node.fn == "sum":
             acc = args[0]
             for lo, hi in args[1:]:
-                acc = self._layer(_down(f"{acc[0]} + {lo}"), _up(f"{acc[1]} + {hi}"))
+                acc = self._layer(_down(f"{acc[0]} + {lo}", acc[0], lo), _up(f"{acc[1]} + {hi}", acc[1], hi))
             return acc
         if node.fn in ("min", "max"):
             agg = node.fn.upper()
@@ -231,10 +241,9 @@ def duplicate_sql() -> str:
 
 def published_sql() -> str:
     """``published`` must read as the recorded value, scale and decimals (unless a lectura explains)."""
-    return (f"SELECT fact_id AS key, CASE WHEN lectura != '' THEN 'waived' "
-            "WHEN pub_error != '' THEN 'fail' "
-            "WHEN pub_value = value AND (pub_scale IS NULL OR pub_scale = scale) AND pub_decimals = decimals "
-            "THEN 'pass' "
+    reads = ("pub_error = '' AND pub_value = value AND (pub_scale IS NULL OR pub_scale = scale) "
+             "AND pub_decimals = decimals")
+    return (f"SELECT fact_id AS key, CASE WHEN {reads} THEN 'pass' WHEN lectura != '' THEN 'waived' "
             "ELSE 'fail' END AS status, pub_value AS lhs_lo, pub_value AS lhs_hi, value AS rhs_lo, "
             f"value AS rhs_hi FROM {TABLE} WHERE published != '' AND status NOT IN ('NA', 'ND')")
 
