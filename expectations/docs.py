@@ -8,6 +8,8 @@ line anchors), which link to the GX pages.
 
 from __future__ import annotations
 
+import os
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -31,6 +33,23 @@ def _latest_validation(gx: Path) -> Path | None:
     return pages[-1] if pages else None
 
 
+_BACK = "<!-- cuadra:back -->"
+
+
+def _link_back(gx: Path, site: Path) -> None:
+    """Give every GX page a way back to cuadra's evidence index (idempotent: marked once)."""
+    for page in gx.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        if _BACK in html:
+            continue
+        href = os.path.relpath(site / "index.html", page.parent).replace(os.sep, "/")
+        link = (f"{_BACK}<div style='background:#0b5d75;padding:.4rem 1rem;font:14px system-ui,sans-serif'>"
+                f"<a style='color:#fff' href='{href}'>← cuadra: índice de la evidencia, en español</a></div>")
+        new, n = re.subn(r"(<body\b[^>]*>)", lambda m: m.group(1) + link, html, count=1)
+        if n:
+            page.write_text(new, encoding="utf-8")
+
+
 def build_site(run: Run, docs_dir: Path, *, registry: Registry | None = None, rules: Sequence[Rule] = (),
                sources_dir: Path | None = DEFAULT_SOURCES) -> Path:
     """Make ``docs_dir/gx`` offline (when GX wrote it) and write cuadra's pages; return the index."""
@@ -39,6 +58,7 @@ def build_site(run: Run, docs_dir: Path, *, registry: Registry | None = None, ru
     gx_index = gx_validation = None
     if (gx / "index.html").exists():
         make_offline(gx)
+        _link_back(gx, docs_dir)
         gx_index = "gx/index.html"
         latest = _latest_validation(gx)
         gx_validation = latest.relative_to(docs_dir).as_posix() if latest else None

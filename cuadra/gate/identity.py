@@ -10,13 +10,17 @@ left over on one side only was added or removed.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from cuadra.findings import FactRef
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["FactState", "FactIdentity", "Pairing", "pair", "fact_states_from_frame", "fact_state_from_ref"]
 
@@ -63,13 +67,8 @@ class FactState:
         return f"{self.source}:{self.locator}"
 
 
-def fact_states_from_frame(facts: object) -> list[FactState]:
+def fact_states_from_frame(facts: pd.DataFrame) -> list[FactState]:
     """Every row of a facts frame (``cuadra.contract.facts``) as a :class:`FactState`."""
-    import math
-
-    import pandas as pd
-
-    assert isinstance(facts, pd.DataFrame)
     cols = ["concept", "period", "source", "value", "scale", "decimals", "rounding", "status", "unit", "locator",
             "quote", "published", "fact_id"]
     out = []

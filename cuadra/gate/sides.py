@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -53,7 +54,7 @@ def is_findings_json(path: Path) -> bool:
     return isinstance(data, dict) and "findings" in data and "summary" in data
 
 
-def side_from_run(label: str, findings: list[Finding], facts: object, catalogue: str,
+def side_from_run(label: str, findings: list[Finding], facts: pd.DataFrame, catalogue: str,
                   expired: list[str]) -> Side:
     return Side(label, findings, fact_states_from_frame(facts), True, catalogue, list(expired))
 
@@ -84,18 +85,19 @@ def evaluate_frame(facts: pd.DataFrame, rules: Sequence[Rule],
     return apply_waivers(findings_from_results(results, facts), list(waivers))
 
 
-_FINDING_FIELDS = {"rule": str, "key": str, "period": str, "status": str, "severity": str, "facts": list}
-_FACT_FIELDS = {"concept": str, "period": str, "source": str, "scale": int, "decimals": int}
+_FINDING_FIELDS: dict[str, type] = {"rule": str, "key": str, "period": str, "status": str, "severity": str,
+                                    "facts": list}
+_FACT_FIELDS: dict[str, type] = {"concept": str, "period": str, "source": str, "scale": int, "decimals": int}
 
 
 def _num(x: object) -> float | None:
     if x is None:
         return None
-    v = float(x)  # type: ignore[arg-type]
+    v = float(x)  # type: ignore[arg-type]  # a JSON number, checked by the caller
     return None if math.isnan(v) else v
 
 
-def _check(obj: object, fields: dict[str, type], file: str, where: str) -> dict[str, object]:
+def _check(obj: object, fields: Mapping[str, type], file: str, where: str) -> dict[str, Any]:
     if not isinstance(obj, dict):
         raise InputError(file, None, where, "expected an object")
     for name, kind in fields.items():
@@ -105,12 +107,12 @@ def _check(obj: object, fields: dict[str, type], file: str, where: str) -> dict[
     return obj
 
 
-def _fact(x: dict[str, object], file: str, where: str) -> FactRef:
+def _fact(x: dict[str, Any], file: str, where: str) -> FactRef:
     value = x.get("value")
     if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
         raise InputError(file, None, f"{where}.value", "expected a number or null")
     return FactRef(fact_id=str(x.get("fact_id", "")), concept=str(x["concept"]), period=str(x["period"]),
-                   value=_num(value), scale=int(x["scale"]), decimals=int(x["decimals"]),  # type: ignore[call-overload]
+                   value=_num(value), scale=int(x["scale"]), decimals=int(x["decimals"]),
                    rounding=str(x.get("rounding") or "nearest"), source=str(x["source"]),
                    locator=str(x.get("locator", "")), quote=str(x.get("quote", "")),
                    published=str(x.get("published", "")), lo=None, hi=None,
@@ -145,7 +147,7 @@ def side_from_findings_json(path: Path) -> Side:
                 raise InputError(file, None, f"{where}.status", f"status {f['status']!r}: expected one of "
                                  f"{', '.join(STATUSES)}")
             facts = tuple(_fact(_check(x, _FACT_FIELDS, file, f"{where}.facts[{j}]"), file, f"{where}.facts[{j}]")
-                          for j, x in enumerate(f["facts"]))  # type: ignore[arg-type]
+                          for j, x in enumerate(f["facts"]))
         except InputError as exc:
             errors.append(exc)
             continue
@@ -153,7 +155,7 @@ def side_from_findings_json(path: Path) -> Side:
         findings.append(Finding(
             rule=str(f["rule"]), kind=str(f.get("kind", "")), key=str(f["key"]), period=str(f["period"]),
             status=str(f["status"]), severity=str(f["severity"]), titulo=str(f.get("titulo", "")),
-            expr=str(f.get("expr", "")), fuentes=tuple(str(x) for x in f.get("fuentes") or []),  # type: ignore[attr-defined]
+            expr=str(f.get("expr", "")), fuentes=tuple(str(x) for x in f.get("fuentes") or []),
             lhs=_pair(f.get("lhs")), rhs=_pair(f.get("rhs")),
             imbalance=_num(gap) if isinstance(gap, int | float) else None,
             imbalance_rel=_num(rel) if isinstance(rel, int | float) else None,
@@ -162,10 +164,10 @@ def side_from_findings_json(path: Path) -> Side:
     if errors:
         raise InputErrors(errors)
     seen: dict[str, FactState] = {}
-    for f in findings:
-        for ref in f.facts:
+    for finding in findings:
+        for ref in finding.facts:
             state = fact_state_from_ref(ref)
             seen.setdefault(ref.fact_id or repr(state), state)
-    run = data.get("run") if isinstance(data.get("run"), dict) else {}
+    run: dict[str, Any] = data["run"] if isinstance(data.get("run"), dict) else {}
     return Side(file, findings, list(seen.values()), False, str(run.get("catalogue_hash", "")),
                 list(run.get("expired_waivers") or []))

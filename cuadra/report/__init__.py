@@ -1,1 +1,1 @@
-"""Renderers of a :class:`cuadra.findings.Run`: JSON, JUnit XML, terminal."""
+"""Renderers of a :class:`cuadra.findings.Run`: JSON, JUnit XML, terminal, and the evidence site (``site/``)."""

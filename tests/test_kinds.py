@@ -1,0 +1,54 @@
+"""Issue 4: for each rule kind, a hand-made dataset that must pass — only because of rounding —
+and one that must fail by just more than the rounding allows (tests/fixtures/kinds/)."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from cuadra.contract.facts import load_facts
+from cuadra.contract.registry import Concept, Registry, Unit
+from cuadra.rules.catalogue import KINDS, load_catalogue
+from cuadra.rules.evaluate import FactIndex, evaluate_rule
+from cuadra.rules.to_sql import rule_sql
+from cuadra.testing.exact import exact_statuses
+from expectations.suite import SQL_COLUMNS
+
+HERE = Path(__file__).resolve().parent / "fixtures" / "kinds"
+RULES = {r.kind: r for r in load_catalogue([HERE / "rules.yaml"])}
+
+
+def _facts(path: Path):  # type: ignore[no-untyped-def]
+    reg = Registry(units={"unidades": Unit("unidades", "unidades")})
+    for line in path.read_text(encoding="utf-8").splitlines()[1:]:
+        c = line.split(",", 1)[0]
+        reg.concepts[c] = Concept(c, c, "", "unidades", "flow", rango=None)
+    return load_facts(path, reg).facts
+
+
+def _verdicts(kind: str, case: str) -> tuple[dict[str, str], dict[str, str], dict[str, str], float]:
+    rule, df = RULES[kind], _facts(HERE / f"{kind}.{case}.csv")
+    res = evaluate_rule(rule, FactIndex(df))
+    con = sqlite3.connect(":memory:")
+    df[SQL_COLUMNS].to_sql("facts", con, index=False)
+    sql = {str(k): s for k, s, *_ in con.execute(rule_sql(rule).replace("{batch}", "facts"))}
+    return dict(zip(res.keys, map(str, res.status), strict=True)), sql, exact_statuses(rule, df), float(np.nanmax(res.gap))
+
+
+def test_every_kind_has_a_case() -> None:
+    assert set(RULES) == set(KINDS)
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_passes_only_because_of_rounding(kind: str) -> None:
+    numpy_, sql, exact, gap = _verdicts(kind, "valid")
+    assert set(numpy_.values()) == {"pass"} and numpy_ == sql == exact and gap == 0
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_fails_by_just_more_than_rounding_allows(kind: str) -> None:
+    numpy_, sql, exact, gap = _verdicts(kind, "invalid")
+    assert "fail" in numpy_.values() and numpy_ == sql == exact and gap > 0
