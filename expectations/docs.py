@@ -45,9 +45,9 @@ def _link_back(gx: Path, site: Path) -> None:
         href = os.path.relpath(site / "index.html", page.parent).replace(os.sep, "/")
         link = (f"{_BACK}<div style='background:#0b5d75;padding:.4rem 1rem;font:14px system-ui,sans-serif'>"
                 f"<a style='color:#fff' href='{href}'>← cuadra: índice de la evidencia, en español</a></div>")
-        new, n = re.subn(r"(<body\b[^>]*>)", lambda m: m.group(1) + link, html, count=1)
-        if n:
-            page.write_text(new, encoding="utf-8")
+        m = re.search(r"<body\b[^>]*>", html)
+        if m:
+            page.write_text(html[:m.end()] + link + html[m.end():], encoding="utf-8")
 
 
 def build_site(run: Run, docs_dir: Path, *, registry: Registry | None = None, rules: Sequence[Rule] = (),

@@ -35,7 +35,8 @@ def _verdicts(kind: str, case: str) -> tuple[dict[str, str], dict[str, str], dic
     con = sqlite3.connect(":memory:")
     df[SQL_COLUMNS].to_sql("facts", con, index=False)
     sql = {str(k): s for k, s, *_ in con.execute(rule_sql(rule).replace("{batch}", "facts"))}
-    return dict(zip(res.keys, map(str, res.status), strict=True)), sql, exact_statuses(rule, df), float(np.nanmax(res.gap))
+    verdicts = dict(zip(res.keys, map(str, res.status), strict=True))
+    return verdicts, sql, exact_statuses(rule, df), float(np.nanmax(res.gap))
 
 
 def test_every_kind_has_a_case() -> None:
