@@ -55,7 +55,8 @@ def _record(row: pd.Series) -> dict[str, str]:
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seeds", type=int, default=1)
-    ap.add_argument("--min-rate", type=float, default=0.99)
+    # Measured 100.0 % on the bundle (README); 0.999 leaves room for one miss per thousand as the catalogue grows.
+    ap.add_argument("--min-rate", type=float, default=0.999)
     ap.add_argument("--limit", type=int, default=0, help="only the first N participating facts (quick look)")
     args = ap.parse_args()
     t0 = time.perf_counter()
