@@ -135,7 +135,7 @@ def _gate(args: argparse.Namespace) -> int:
 
         build_site(result.run, args.docs, registry=result.registry, rules=result.rules)
     if not args.quiet:
-        Console().print(text, markup=False, highlight=False)
+        sys.stdout.write(text)  # Markdown as is: no wrapping, no markup
     return result.exit_code
 
 

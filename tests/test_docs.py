@@ -19,6 +19,7 @@ from cuadra.findings import FactRef, Finding, Run
 from cuadra.report.site import doc_slug, finding_slug, render_site
 from cuadra.report.site.common import interval, num
 from cuadra.report.site.words import in_words, parse_or_none
+from expectations.docs import build_site
 from expectations.docs import main as check_site
 from expectations.offline import remote_assets
 
@@ -170,7 +171,7 @@ def test_issue_6_index_counts_filters_and_links(tmp_path: Path) -> None:
     assert sorted(rows) == ["fail", "fail", "indeterminate", "waived"]  # the passing one is not listed here
     assert f"hallazgos/{finding_slug(RULE, KEY)}" in html and "gx/index.html" in html
     assert f"documentos/{doc_slug(DOC)}" in html and "matches no failing instance" in html
-    assert "(sin documento)" in html  # the indeterminate instance with no figures still has a home
+    assert "<option value='(sin documento)'>" in html  # the instance with no figures still has a home
 
 
 def test_issue_6_document_page_lists_passing_rules(tmp_path: Path) -> None:
@@ -264,3 +265,20 @@ def test_issue_6_duplicate_page_intersects_the_declarations(tmp_path: Path) -> N
     assert "mayor límite inferior de las declaraciones" in text
     # The range anchor has a target of its own, so it scrolls even with scripting off.
     assert "id='L101-L102'" in (index.parent / "fuentes" / "001_ecf9940b1a895e3b.html").read_text(encoding="utf-8")
+
+
+def test_issue_6_build_site_links_gx_both_ways(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    val = site / "gx" / "validations" / "cuadra" / "20260101T000000Z" / "v.html"
+    val.parent.mkdir(parents=True)
+    (site / "gx" / "index.html").write_text("<html><body class='x'><p>gx</p></body></html>", encoding="utf-8")
+    val.write_text("<html><body><p>run</p></body></html>", encoding="utf-8")
+    for _ in range(2):  # a rebuild must not stack a second link
+        index = build_site(_run([_finding()]), site, registry=REGISTRY, sources_dir=SOURCES)
+    html = index.read_text(encoding="utf-8")
+    assert "href='gx/index.html'" in html and "href='gx/validations/cuadra/20260101T000000Z/v.html'" in html
+    assert "'../gx/validations/cuadra/20260101T000000Z/v.html'" in \
+        (site / "hallazgos" / finding_slug(RULE, KEY)).read_text(encoding="utf-8")
+    assert val.read_text(encoding="utf-8").count("href='../../../../index.html'") == 1
+    assert (site / "gx" / "index.html").read_text(encoding="utf-8").count("href='../index.html'") == 1
+    assert (site / "gx" / "static" / "vendor" / "bootstrap.min.css").is_file()

@@ -112,9 +112,11 @@ def test_injected_slip_is_exactly_one_new_finding(tmp_path: Path, bundle_finding
     if not cells[header.index("decimals")]:
         cells[header.index("decimals")] = str(max(0, -Decimal(before).as_tuple().exponent))  # type: ignore[operator]
     _write(head / name, header, rows)
-    md = tmp_path / "gate.md"
-    code, data = _gate(BUNDLE, head, "--markdown", str(md), tmp_path=tmp_path)
+    md, junit = tmp_path / "gate.md", tmp_path / "gate.xml"
+    code, data = _gate(BUNDLE, head, "--markdown", str(md), "--junit", str(junit), tmp_path=tmp_path)
     assert code == 1
+    failures = [c for c in ET.parse(junit).getroot().iter("testcase") if c.find("failure") is not None]
+    assert [c.get("name") for c in failures] == [f"{target.rule} {target.key}"]
     new = data["findings"]["new"]
     assert [(c["rule"], c["head"]["key"]) for c in new] == [(target.rule, target.key)]
     assert new[0]["blocking"] and new[0]["base_status"] == "pass" and new[0]["head_status"] == "fail"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -86,3 +87,26 @@ def test_waived_on_base_failing_on_head_is_new() -> None:
     assert [(c.base_status, c.head_status) for c in d.new] == [("waived", "fail")]
     gone = diff_findings(head, [])
     assert [(c.category, c.head_status) for c in gone.resolved] == [("resolved", "absent")]
+
+
+def test_a_rule_that_cannot_run_on_base_is_an_error_finding(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import cuadra.gate.sides as sides
+    from cuadra.contract.facts import _finish
+    from cuadra.rules.catalogue import load_catalogue
+
+    rules_file = tmp_path / "r.yaml"
+    rules_file.write_text('- {id: s.cota, titulo: cota, expr: "s.a <= s.b", kind: cota, '
+                          'fuentes: ["000_18269b3800bc8850.txt:1"]}\n', encoding="utf-8")
+    facts = _finish([{"fact_id": "x.csv:2", "concept": "s.a", "period": "2020", "value": 1.0, "unit": "u",
+                      "scale": 0, "decimals": 0, "rounding": "nearest", "status": "final", "source": "d.txt",
+                      "locator": "1", "quote": "q", "published": "", "lectura": "", "pub_value": float("nan"),
+                      "pub_scale": float("nan"), "pub_decimals": float("nan"), "pub_error": "",
+                      "rango_min": float("nan"), "rango_max": float("nan")}])
+
+    def boom(rule: object, index: object) -> None:
+        raise ValueError("no such operand")
+
+    monkeypatch.setattr(sides, "evaluate_rule", boom)
+    findings, _ = sides.evaluate_frame(facts, load_catalogue([rules_file]))
+    broken = [f for f in findings if f.rule == "s.cota"]
+    assert [(f.status, f.key) for f in broken] == [("error", "*")] and "no such operand" in broken[0].reason

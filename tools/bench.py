@@ -156,6 +156,26 @@ def bench_gate(repeats: int = 2) -> dict[str, object]:
             out[f"gate_{backend}_s"] = round(g, 2)
             out[f"ratio_gate_over_validate_{backend}"] = round(g / v, 2)
         out["gate_known_findings"] = len(result.findings.known)
+        # What the gate adds to HEAD's validate, timed alone (the end-to-end ratios above carry
+        # the noise of two long runs): BASE evaluated by the numpy evaluator, then both diffs.
+        from cuadra.engine import project_paths
+        from cuadra.gate.diff import diff_findings
+        from cuadra.gate.revisions import diff_facts
+        from cuadra.gate.sides import base_side
+
+        run, _, rules, registry = validate(head, backend="pandera")
+        head_side = base_side(head, project_paths(), registry, rules, run.catalogue_hash)
+        extra = float("inf")
+        for _ in range(repeats + 1):
+            t = time.perf_counter()
+            side = base_side(bundle, project_paths(), registry, rules, run.catalogue_hash)
+            diff_findings(side.findings, head_side.findings)
+            diff_facts(side.facts, head_side.facts)
+            extra = min(extra, time.perf_counter() - t)
+        out["gate_overhead_s"] = round(extra, 3)
+        for backend in ("pandera", "both"):
+            v = float(out[f"gate_{backend}_validate_s"])  # type: ignore[arg-type]
+            out[f"ratio_gate_over_validate_{backend}_from_overhead"] = round((v + extra) / v, 2)
     return out
 
 

@@ -81,8 +81,17 @@ def evaluate_frame(facts: pd.DataFrame, rules: Sequence[Rule],
     without the schema machinery around them.
     """
     index = FactIndex(facts)
-    results = [*evaluate_builtins(index), *(evaluate_rule(r, index) for r in rules)]
-    return apply_waivers(findings_from_results(results, facts), list(waivers))
+    results, broken = evaluate_builtins(index), []
+    for rule in rules:
+        try:
+            results.append(evaluate_rule(rule, index))
+        except Exception as exc:  # as in the Pandera backend: a rule that cannot run is an error finding
+            broken.append(Finding(rule=rule.id, kind=rule.kind, key="*", period="", status="error",
+                                  severity=rule.severity, titulo=rule.titulo, expr=rule.expr,
+                                  fuentes=tuple(rule.fuentes), lhs=(None, None), rhs=(None, None), imbalance=None,
+                                  imbalance_rel=None, reason=f"el evaluador no pudo evaluar la regla: {exc}",
+                                  facts=()))
+    return apply_waivers([*findings_from_results(results, facts), *broken], list(waivers))
 
 
 _FINDING_FIELDS: dict[str, type] = {"rule": str, "key": str, "period": str, "status": str, "severity": str,
