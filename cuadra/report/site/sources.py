@@ -1,0 +1,83 @@
+"""The source texts as pages with one anchor per line, so every quote links to where it stands.
+
+One job: render ``fixtures/sources/<doc>.txt`` (or any folder of source texts) as
+``fuentes/<doc>.html`` with ``id="L38"`` on line 38, and answer where a fact's locator points.
+The text is escaped line by line: a source is untrusted input like any quote.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from cuadra.report.site.common import doc_slug, e, page
+from cuadra.transcription.sources import SourceText, parse_locator
+
+__all__ = ["Sources"]
+
+
+class Sources:
+    """The source texts available to the site, by document id (``000_18269b3800bc8850.txt``)."""
+
+    def __init__(self, folder: Path | None, docs: Iterable[str]) -> None:
+        self.texts: dict[str, SourceText] = {}
+        #: Range anchors handed out by href (doc → first line → anchors): write() gives each a target,
+        #: so "#L101-L102" scrolls to line 101 even with scripting off (the script highlights the range).
+        self._ranges: dict[str, dict[int, set[str]]] = {}
+        if folder is not None and folder.is_dir():
+            for doc in sorted(set(docs)):
+                path = folder / doc
+                if doc and path.is_file():
+                    self.texts[doc] = SourceText(path)
+
+    def href(self, doc: str, locator: str, *, depth: int) -> str | None:
+        """Link to the first line of a locator, or None when the text is not available."""
+        if doc not in self.texts:
+            return None
+        try:
+            first, last = parse_locator(locator)
+        except ValueError:
+            return f"{'../' * depth}fuentes/{doc_slug(doc)}"
+        anchor = f"L{first}" if first == last else f"L{first}-L{last}"
+        if first != last:
+            self._ranges.setdefault(doc, {}).setdefault(first, set()).add(anchor)
+        return f"{'../' * depth}fuentes/{doc_slug(doc)}#{anchor}"
+
+    def excerpt(self, doc: str, locator: str) -> str | None:
+        """The verbatim lines a locator names (None when unavailable or out of range)."""
+        text = self.texts.get(doc)
+        if text is None:
+            return None
+        try:
+            first, last = parse_locator(locator)
+            return text.span(first, min(last, first + 11))
+        except ValueError:
+            return None
+
+    def quote_found(self, doc: str, locator: str, quote: str) -> bool | None:
+        text = self.texts.get(doc)
+        if text is None or not quote:
+            return None
+        try:
+            return text.contains(locator, quote)
+        except ValueError:
+            return False
+
+    def write(self, out: Path) -> list[Path]:
+        """Write every text (after the pages that link into them, so range anchors are known)."""
+        folder = out / "fuentes"
+        folder.mkdir(parents=True, exist_ok=True)
+        written = []
+        for doc, text in self.texts.items():
+            ranges = self._ranges.get(doc, {})
+            lines = "".join(
+                "".join(f"<span class='anchor' id='{e(a)}'></span>" for a in sorted(ranges.get(i, ())))
+                + f"<div class='l' id='L{i}'><a href='#L{i}'>{i}</a><span>{e(line)}</span></div>"
+                for i, line in enumerate(text.lines, start=1))
+            body = (f"<h1>Texto fuente <code>{e(doc)}</code></h1><p class='meta'>{len(text.lines)} líneas, "
+                    f"tal como se transcribió del documento publicado. Cada número de línea es un ancla "
+                    f"(<code>#L38</code>) a la que enlazan las citas.</p><div class='src'>{lines}</div>")
+            path = folder / doc_slug(doc)
+            path.write_text(page(f"Fuente {doc}", body, depth=1, crumbs=[(doc, "")]), encoding="utf-8")
+            written.append(path)
+        return written
