@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 from cuadra.findings import FactRef
 from cuadra.report.site.common import ROUNDING_ES, SCALE_ES, e, interval, num
-from cuadra.rules.syntax import BinOp, Call, Compare, Neg, Node, Num, Ref, RuleSyntaxError, parse_expr
+from cuadra.rules.evaluate import shift_period
+from cuadra.rules.syntax import Call, Compare, Neg, Node, Num, Ref, RuleSyntaxError, parse_expr, refs
 
 __all__ = ["Operand", "parse_or_none", "operands", "in_words", "formula", "formula_side", "precision"]
 
@@ -49,35 +50,11 @@ def _letter(i: int) -> str:
     return chr(ord("A") + i) if i < 26 else f"X{i}"
 
 
-def _shift(period: str, years: int) -> str:
-    return period if not years else f"{int(period[:4]) + years}{period[4:]}"
-
-
-def _refs(node: Node | Compare) -> list[Ref]:
-    out: list[Ref] = []
-
-    def walk(n: Node | Compare) -> None:
-        if isinstance(n, Ref):
-            if n not in out:
-                out.append(n)
-        elif isinstance(n, BinOp | Compare):
-            walk(n.left)
-            walk(n.right)
-        elif isinstance(n, Neg):
-            walk(n.operand)
-        elif isinstance(n, Call):
-            for a in n.args:
-                walk(a)
-
-    walk(node)
-    return out
-
-
 def operands(tree: Compare, period: str, facts: Sequence[FactRef]) -> list[Operand]:
     """Match every reference of the rule to the facts of the instance by concept and period."""
     out = []
-    for i, r in enumerate(_refs(tree)):
-        p = r.fixed if r.fixed is not None else _shift(period, r.lag)
+    for i, r in enumerate(refs(tree)):
+        p = r.fixed if r.fixed is not None else shift_period(period, r.lag)
         mine = tuple(f for f in facts if f.concept == r.concept and f.period == p)
         out.append(Operand(_letter(i), r, p, mine))
     return out
