@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from rich.console import Console
@@ -67,12 +68,12 @@ def _project(args: argparse.Namespace) -> Project:
                    waivers=args.waivers if args.waivers else base.waivers)
 
 
-def _validate(args: argparse.Namespace) -> int:
-    out = Console() if Console().is_terminal else Console(width=160)  # logs and CI: wide, not 80 columns
+@contextmanager
+def _progress(quiet: bool) -> Iterator[Callable[[str, int, int], None]]:
+    """A progress bar per stage on stderr (only on a terminal), for every long command."""
     err = Console(stderr=True)
-    show = not args.quiet and err.is_terminal
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                  TimeElapsedColumn(), console=err, disable=not show, transient=True) as bar:
+                  TimeElapsedColumn(), console=err, disable=quiet or not err.is_terminal, transient=True) as bar:
         tasks: dict[str, int] = {}
 
         def progress(stage: str, done: int, total: int) -> None:
@@ -80,6 +81,12 @@ def _validate(args: argparse.Namespace) -> int:
                 tasks[stage] = bar.add_task(stage, total=total)
             bar.update(tasks[stage], completed=done, total=total)
 
+        yield progress
+
+
+def _validate(args: argparse.Namespace) -> int:
+    out = Console() if Console().is_terminal else Console(width=160)  # logs and CI: wide, not 80 columns
+    with _progress(args.quiet) as progress:
         run, _facts, rules, registry = validate(args.path, backend=args.backend, project=_project(args),
                                                 docs_dir=args.docs, progress=progress)
     if args.json:
@@ -109,17 +116,7 @@ def _gate(args: argparse.Namespace) -> int:
     from cuadra.gate.machine import write_gate_json, write_gate_junit
     from cuadra.gate.markdown import render_markdown
 
-    err = Console(stderr=True)
-    show = not args.quiet and err.is_terminal
-    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                  TimeElapsedColumn(), console=err, disable=not show, transient=True) as bar:
-        tasks: dict[str, int] = {}
-
-        def progress(stage: str, done: int, total: int) -> None:
-            if stage not in tasks:
-                tasks[stage] = bar.add_task(stage, total=total)
-            bar.update(tasks[stage], completed=done, total=total)
-
+    with _progress(args.quiet) as progress:
         result = run_gate(args.base, args.head, project=_project(args), backend=args.backend,
                           fail_on=args.fail_on, docs_dir=args.docs, progress=progress)
     if args.json:
