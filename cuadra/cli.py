@@ -23,6 +23,15 @@ from cuadra.errors import CuadraError, InputErrors
 __all__ = ["main"]
 
 
+def _project_options(parser: argparse.ArgumentParser) -> None:
+    """Where the catalogue, registry and waivers come from: the same for every command."""
+    parser.add_argument("--rules", type=Path, action="append",
+                        help="rule file or folder (repeatable; default: the bundled catalogue)")
+    parser.add_argument("--concepts", type=Path, action="append",
+                        help="concept registry file (repeatable; default: the bundled registry)")
+    parser.add_argument("--waivers", type=Path, help="waiver register (default: fixtures/waivers.yaml)")
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="cuadra", description="Valida que las cifras del IMSS cuadren.")
     p.add_argument("--version", action="version", version=f"cuadra {__version__}")
@@ -35,11 +44,7 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--junit", type=Path, help="write JUnit XML for CI")
     v.add_argument("--docs", type=Path, help="write the HTML Data Docs into this folder")
     v.add_argument("--fail-on", choices=("error", "warning"), default="error")
-    v.add_argument("--rules", type=Path, action="append",
-                   help="rule file or folder (repeatable; default: the bundled catalogue)")
-    v.add_argument("--concepts", type=Path, action="append",
-                   help="concept registry file (repeatable; default: the bundled registry)")
-    v.add_argument("--waivers", type=Path, help="waiver register (default: fixtures/waivers.yaml)")
+    _project_options(v)
     v.add_argument("--quiet", action="store_true", help="no progress bar, no table")
     g = sub.add_parser("gate", help="compare two versions of a dataset: only new findings block (docs/gate.md)")
     g.add_argument("base", type=Path, help="BASE: a dataset (file or folder) or a findings JSON from validate --json")
@@ -50,11 +55,7 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--docs", type=Path, help="write HEAD's HTML Data Docs into this folder")
     g.add_argument("--fail-on", choices=("error", "warning"), default="error")
     g.add_argument("--backend", choices=BACKENDS, default="both", help="HEAD's backends (BASE: numpy evaluator)")
-    g.add_argument("--rules", type=Path, action="append",
-                   help="rule file or folder (repeatable; default: the bundled catalogue)")
-    g.add_argument("--concepts", type=Path, action="append",
-                   help="concept registry file (repeatable; default: the bundled registry)")
-    g.add_argument("--waivers", type=Path, help="waiver register (default: fixtures/waivers.yaml)")
+    _project_options(g)
     g.add_argument("--quiet", action="store_true", help="no progress bar, no summary")
     return p
 
