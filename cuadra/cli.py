@@ -30,6 +30,11 @@ def _project_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--concepts", type=Path, action="append",
                         help="concept registry file (repeatable; default: the bundled registry)")
     parser.add_argument("--waivers", type=Path, help="waiver register (default: fixtures/waivers.yaml)")
+    parser.add_argument("--reference", type=Path, action="append",
+                        help="reference table file or folder read beside the dataset (repeatable; default: "
+                             "fixtures/reference/, INEGI's INPC)")
+    parser.add_argument("--no-reference", action="store_true",
+                        help="read no reference table (rules that compare against one become indeterminate)")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -65,8 +70,13 @@ def _project(args: argparse.Namespace) -> Project:
     rules = base.rules
     if args.rules:
         rules = tuple(q for r in args.rules for q in (sorted(r.glob("*.yaml")) if r.is_dir() else [r]))
+    reference = base.reference
+    if args.no_reference:
+        reference = ()
+    elif args.reference:
+        reference = tuple(q for r in args.reference for q in (sorted(r.glob("*.csv")) if r.is_dir() else [r]))
     return Project(rules=rules, registry=tuple(args.concepts) if args.concepts else base.registry,
-                   waivers=args.waivers if args.waivers else base.waivers)
+                   waivers=args.waivers if args.waivers else base.waivers, reference=reference)
 
 
 @contextmanager

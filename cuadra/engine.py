@@ -41,13 +41,17 @@ class Project:
     rules: tuple[Path, ...]
     registry: tuple[Path, ...]
     waivers: Path | None
+    #: Reference tables loaded beside every dataset (INEGI's INPC: fixtures/reference/*.csv). They are
+    #: facts with provenance like a report's, so rules can compare the reports against them.
+    reference: tuple[Path, ...] = ()
 
 
 def project_paths(root: Path = ROOT) -> Project:
     fixtures = root / "fixtures"
     return Project(rules=tuple(sorted((root / "rules").glob("*.yaml"))),
                    registry=tuple(default_registry_paths(fixtures)),
-                   waivers=fixtures / "waivers.yaml")
+                   waivers=fixtures / "waivers.yaml",
+                   reference=tuple(sorted((fixtures / "reference").glob("*.csv"))))
 
 
 def _fact_refs(facts: pd.DataFrame, members: Sequence[int]) -> tuple[FactRef, ...]:
@@ -170,7 +174,7 @@ def validate(
     say = progress or (lambda stage, done, total: None)
     say("cargando", 0, 3)
     registry = load_registry(project.registry)
-    dataset = load_facts(path, registry)
+    dataset = load_facts(path, registry, extra=project.reference)
     facts = dataset.facts
     rules = load_catalogue(project.rules, registry.concepts)
     waivers = load_waivers(project.waivers)

@@ -23,8 +23,9 @@ from expectations.offline import make_offline
 
 __all__ = ["build_site", "DEFAULT_SOURCES"]
 
-#: Where the bundled reports' source texts live (the quotes' line anchors point into them).
-DEFAULT_SOURCES = ROOT / "fixtures" / "sources"
+#: Where the bundled source texts live (the quotes' line anchors point into them): the reports', then
+#: the reference tables' (INEGI's INPC).
+DEFAULT_SOURCES = (ROOT / "fixtures" / "sources", ROOT / "fixtures" / "reference" / "sources")
 
 
 def _latest_validation(gx: Path) -> Path | None:
@@ -51,7 +52,7 @@ def _link_back(gx: Path, site: Path) -> None:
 
 
 def build_site(run: Run, docs_dir: Path, *, registry: Registry | None = None, rules: Sequence[Rule] = (),
-               sources_dir: Path | None = DEFAULT_SOURCES) -> Path:
+               sources_dir: Path | Sequence[Path] | None = DEFAULT_SOURCES) -> Path:
     """Make ``docs_dir/gx`` offline (when GX wrote it) and write cuadra's pages; return the index."""
     docs_dir.mkdir(parents=True, exist_ok=True)
     gx = docs_dir / "gx"

@@ -52,3 +52,42 @@ def test_bundled_catalogue_loads_against_bundled_registry() -> None:
     rules = load_catalogue(p.rules, reg.concepts)
     assert len(rules) >= 10
     assert all(r.fuentes for r in rules)
+
+
+DEFS = """\
+definiciones:
+  doble_x: a.x + a.x
+  cuadruple_x: doble_x * 2
+rules:
+- id: a.def
+  titulo: A con definiciones
+  expr: a.total == cuadruple_x - a.y
+  kind: suma
+  fuentes: ["000_18269b3800bc8850.txt:38"]
+"""
+
+
+def test_definitions_expand_into_the_expression(tmp_path: Path) -> None:
+    (rule,) = load_catalogue([_write(tmp_path, DEFS)], {"a.total", "a.x", "a.y"})
+    assert rule.expr == "a.total == ((a.x + a.x) * 2) - a.y"
+    assert rule.meta["expr_escrita"] == "a.total == cuadruple_x - a.y"
+    assert rule.concepts == ["a.total", "a.x", "a.y"]
+
+
+def test_definition_names_never_touch_concept_ids() -> None:
+    from cuadra.rules.catalogue import expand_definitions
+
+    # "x" is defined, but a.x and x.total are concept ids that contain it: left alone.
+    assert expand_definitions("a.x + x.total + x == 0", {"x": "a.y"}) == "a.x + x.total + (a.y) == 0"
+
+
+@pytest.mark.parametrize(("text", "line", "needle"), [
+    (DEFS.replace("doble_x: a.x + a.x", "doble.x: a.x + a.x"), 2, "without dots"),
+    (DEFS.replace("doble_x: a.x + a.x", "doble_x: a.x +"), 2, "definition doble_x"),
+    (DEFS.replace("cuadruple_x - a.y", "cuadruple_x[t-1] - a.y"), 7, "takes no period"),
+    (DEFS.replace("cuadruple_x - a.y", "triple_x - a.y"), 7, "expected a dotted concept id"),
+])
+def test_definition_errors_point_at_yaml_line(tmp_path: Path, text: str, line: int, needle: str) -> None:
+    with pytest.raises(RuleError) as exc:
+        load_catalogue([_write(tmp_path, text)], {"a.total", "a.x", "a.y"})
+    assert exc.value.line == line and needle in str(exc.value)

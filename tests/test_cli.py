@@ -114,3 +114,18 @@ def test_module_entry_point_and_clean_exit(tmp_path: Path) -> None:
     r = subprocess.run([sys.executable, "-m", "cuadra", "validate", str(tmp_path / "p.csv"), "--backend",
                         "pandera", "--quiet"], capture_output=True, text=True, check=False, cwd=ROOT)
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_reference_table_is_read_beside_the_dataset(tmp_path: Path) -> None:
+    """INEGI's INPC (fixtures/reference/) backs the real/nominal rules; --no-reference drops it."""
+    rule, key = "ref.inpc.inflacion_2020.cuotas_obrero_patronales_000", "2020"
+    one = BUNDLE / "000_18269b3800bc8850.csv"
+    statuses = {}
+    for flag in ([], ["--no-reference"]):
+        out = tmp_path / f"f{len(flag)}.json"
+        main(["validate", str(one), "--backend", "pandera", "--json", str(out), "--quiet", *flag])
+        found = {(x["rule"], x["key"]): x for x in json.loads(out.read_text())["findings"]}
+        statuses[bool(flag)] = found[(rule, key)]
+    assert statuses[False]["status"] == "pass"
+    assert {f["source"] for f in statuses[False]["facts"]} == {"000_18269b3800bc8850.txt", "900_3b5c010bc114be21.txt"}
+    assert statuses[True]["status"] == "indeterminate"

@@ -113,3 +113,17 @@ def test_missing_column_and_ragged_row(tmp_path: Path, registry: Registry) -> No
     with pytest.raises(InputErrors) as exc:
         load_facts(p, registry)
     assert ":2: expected 13 cells" in str(exc.value)
+
+
+def test_registry_entry_with_unknown_keys_is_named(tmp_path: Path) -> None:
+    """A flow mapping whose text holds a comma turns into stray keys: reported, never swallowed."""
+    from cuadra.errors import InputErrors as Errors
+
+    p = tmp_path / "c.yaml"
+    p.write_text("units:\n  MXN: {label: pesos, definition: Importe (miles, millones)}\n"
+                 "concepts:\n  a.b:\n    label: A\n    unit: MXN\n    unidad: MXN\n", encoding="utf-8")
+    with pytest.raises(Errors) as exc:
+        load_registry([p])
+    text = str(exc.value)
+    assert f"{p}:2" in text and "unit MXN: unknown key(s) 'millones)'" in text
+    assert f"{p}:4" in text and "concept a.b: unknown key(s) 'unidad'" in text

@@ -14,15 +14,25 @@ from cuadra.transcription.sources import SourceText, fold
 ROOT = Path(__file__).resolve().parent.parent
 
 
+SOURCE_DIRS = (ROOT / "fixtures" / "sources", ROOT / "fixtures" / "reference" / "sources")
+
+
 @pytest.fixture(scope="module")
 def facts():  # type: ignore[no-untyped-def]
-    return load_facts(ROOT / "fixtures" / "reports", load_registry(project_paths().registry)).facts
+    """The reports' facts and the reference tables' (INEGI's INPC): both owe a verbatim quote."""
+    p = project_paths()
+    assert p.reference, "the bundled reference tables (fixtures/reference/*.csv) are missing"
+    return load_facts(ROOT / "fixtures" / "reports", load_registry(p.registry), extra=p.reference).facts
+
+
+def _source(doc: str) -> Path:
+    return next((d / doc for d in SOURCE_DIRS if (d / doc).is_file()), SOURCE_DIRS[0] / doc)
 
 
 def test_every_quote_is_at_its_locator(facts) -> None:  # type: ignore[no-untyped-def]
     bad = []
     for r in facts.itertuples():
-        src = SourceText.load(ROOT / "fixtures" / "sources" / r.source)
+        src = SourceText.load(_source(r.source))
         if not src.contains(r.locator, r.quote):
             bad.append(f"{r.fact_id}: {r.quote[:60]!r} not at {r.source}:{r.locator}")
         elif r.published and fold(r.published) not in fold(r.quote):

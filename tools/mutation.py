@@ -62,7 +62,7 @@ def main() -> int:
     t0 = time.perf_counter()
     paths = project_paths()
     registry = load_registry(paths.registry)
-    facts = load_facts(ROOT / "fixtures" / "reports", registry).facts
+    facts = load_facts(ROOT / "fixtures" / "reports", registry, extra=paths.reference).facts
     rules = load_catalogue(paths.rules, registry.concepts)
     by_concept: dict[str, list[Rule]] = defaultdict(list)
     for r in rules:

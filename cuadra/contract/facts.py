@@ -9,7 +9,7 @@ true values it stands for (``lo``, ``hi``, base units).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -186,9 +186,15 @@ def _finish(rows: list[dict[str, object]]) -> pd.DataFrame:
     return df.reset_index(drop=True)
 
 
-def load_facts(path: Path, registry: Registry) -> Dataset:
-    """Load a file or a folder of files; every contract error of every file is raised together."""
+def load_facts(path: Path, registry: Registry, extra: Sequence[Path] = ()) -> Dataset:
+    """Load a file or a folder of files; every contract error of every file is raised together.
+
+    ``extra`` files (reference tables) are read after the dataset's, under the same contract, so a
+    reference figure is a fact like any other: provenance, precision, duplicates checked.
+    """
     files = dataset_files(path)
+    mine = {f.resolve() for f in files}
+    files += [f for f in extra if f.resolve() not in mine]  # validating the reference itself reads it once
     errors: list[InputError] = []
     records: list[tuple[str, int, dict[str, str]]] = []
     for f in files:

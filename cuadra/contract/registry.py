@@ -72,6 +72,29 @@ def _line_of(node: yaml.Node | None) -> int | None:
     return node.start_mark.line + 1 if node is not None else None
 
 
+UNIT_KEYS = ("label", "definition")
+CONCEPT_KEYS = ("label", "definition", "unit", "kind", "rango")
+
+
+def _unknown_keys(entry: object, allowed: tuple[str, ...], path: Path, line: int | None, what: str,
+                  errors: list[InputError]) -> bool:
+    """Report an entry that is not a mapping of known keys.
+
+    Why: a flow mapping whose text holds a comma (``{definition: miles, millones}``) silently
+    becomes extra keys; a typo (``unidad:``) would silently drop a field. Both are loud here.
+    """
+    if not isinstance(entry, dict):
+        errors.append(InputError(str(path), line, None, f"{what}: expected a mapping of {', '.join(allowed)}"))
+        return True
+    extra = [str(k) for k in entry if k not in allowed]
+    if extra:
+        errors.append(InputError(str(path), line, None,
+                                 f"{what}: unknown key(s) {', '.join(map(repr, extra))}; expected {', '.join(allowed)} "
+                                 "(quote a value that contains a comma)"))
+        return True
+    return False
+
+
 def load_registry(paths: Iterable[Path]) -> Registry:
     """Merge the registry files; every problem is reported with file and line."""
     reg = Registry()
@@ -94,7 +117,10 @@ def load_registry(paths: Iterable[Path]) -> Registry:
                     for kk, _ in v.value:
                         lines[(k.value, kk.value)] = _line_of(kk)
         for uid, u in (data.get("units") or {}).items():
-            reg.units[uid] = Unit(uid, str((u or {}).get("label", uid)), str((u or {}).get("definition", "")))
+            u = u or {}
+            if _unknown_keys(u, UNIT_KEYS, path, lines.get(("units", uid)), f"unit {uid}", errors):
+                continue
+            reg.units[uid] = Unit(uid, str(u.get("label", uid)), str(u.get("definition", "")))
         for cid, c in (data.get("concepts") or {}).items():
             line = lines.get(("concepts", cid))
             where = f"{path.name}:{line}"
@@ -102,6 +128,8 @@ def load_registry(paths: Iterable[Path]) -> Registry:
                 errors.append(InputError(str(path), line, None, f"concept id {cid!r}: expected dotted snake_case"))
                 continue
             c = c or {}
+            if _unknown_keys(c, CONCEPT_KEYS, path, line, f"concept {cid}", errors):
+                continue
             try:
                 unit = str(c["unit"])
                 kind = str(c.get("kind", "flow"))

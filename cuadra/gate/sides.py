@@ -68,7 +68,7 @@ def base_side(path: Path, project: Project, registry: Registry, rules: Sequence[
     """
     if is_findings_json(path):
         return side_from_findings_json(path)
-    facts = load_facts(path, registry).facts
+    facts = load_facts(path, registry, extra=project.reference).facts
     findings, expired = evaluate_frame(facts, rules, load_waivers(project.waivers))
     return side_from_run(str(path), findings, facts, catalogue, expired)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,7 +18,8 @@ import yaml
 from cuadra.errors import RuleError
 from cuadra.rules.syntax import Compare, Ref, RuleSyntaxError, parse_expr, refs
 
-__all__ = ["Rule", "BuiltinRule", "BUILTINS", "KINDS", "SEVERITIES", "load_catalogue", "catalogue_hash"]
+__all__ = ["Rule", "BuiltinRule", "BUILTINS", "KINDS", "SEVERITIES", "load_catalogue", "catalogue_hash",
+           "expand_definitions"]
 
 #: Rule kinds of the catalogue (issue 4) and the built-in families (no YAML entry needed).
 KINDS = ("suma", "razon", "diferencia", "crecimiento", "real_nominal", "unidad", "conteo", "cota",
@@ -91,7 +92,53 @@ BUILTINS = {
 }
 
 
-def _items(path: Path) -> list[tuple[dict, dict[str, int], int]]:
+#: A definition's name has no dot, so it can never be mistaken for (or shadow) a concept id.
+_DEF_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def expand_definitions(expr: str, defs: Mapping[str, str]) -> str:
+    """Replace every defined name in ``expr`` by its text in parentheses.
+
+    Why a textual macro: the rule stays one comparison in the language every backend already
+    compiles (numpy, SQL, the exact evaluator, the Data Docs' words), so a definition adds no
+    semantics of its own and cannot make the backends disagree. A name takes no period: a
+    definition names fixed periods itself (``promedio_2019`` sums ``x["2019-01"]`` .. ``x["2019-12"]``).
+    """
+    if not defs:
+        return expr
+    pattern = re.compile(r"(?<![\w.])(" + "|".join(map(re.escape, sorted(defs, key=len, reverse=True)))
+                         + r")(?![\w.])(\s*\[)?")
+
+    def repl(m: re.Match[str]) -> str:
+        if m.group(2):
+            raise RuleSyntaxError(f"definition {m.group(1)!r} takes no period: it names its own", m.start(2))
+        return f"({defs[m.group(1)]})"
+
+    return pattern.sub(repl, expr)
+
+
+def _definitions(path: Path, data: dict, root: yaml.Node) -> dict[str, str]:
+    """The file's ``definiciones:`` (name → expression), each checked and expanded in order."""
+    raw = data.get("definiciones") or {}
+    node = next((v for k, v in root.value if k.value == "definiciones"), None)  # type: ignore[attr-defined]
+    lines = {k.value: k.start_mark.line + 1 for k, _ in node.value} if isinstance(node, yaml.MappingNode) else {}
+    if not isinstance(raw, dict):
+        raise RuleError(str(path), node.start_mark.line + 1 if node else 1, "definiciones: expected name: expression")
+    defs: dict[str, str] = {}
+    for name, text in raw.items():
+        line = lines.get(str(name), 1)
+        if not _DEF_NAME.match(str(name)):
+            raise RuleError(str(path), line, f"definition name {name!r}: expected snake_case without dots")
+        try:
+            expanded = expand_definitions(" ".join(str(text).split()), defs)
+            parse_expr(f"{expanded} == 0")
+        except RuleSyntaxError as exc:
+            raise RuleError(str(path), line, f"definition {name}: {exc}", exc.col) from None
+        defs[str(name)] = expanded
+    return defs
+
+
+def _items(path: Path) -> tuple[list[tuple[dict, dict[str, int], int]], dict[str, str]]:
     text = path.read_text(encoding="utf-8")
     try:
         root = yaml.compose(text)
@@ -100,8 +147,10 @@ def _items(path: Path) -> list[tuple[dict, dict[str, int], int]]:
         mark = getattr(exc, "problem_mark", None)
         raise RuleError(str(path), mark.line + 1 if mark else 1, f"YAML: {exc}") from None
     if data is None:
-        return []
+        return [], {}
+    defs: dict[str, str] = {}
     if isinstance(data, dict) and "rules" in data:
+        defs = _definitions(path, data, root)  # type: ignore[arg-type]
         data = data["rules"]
         root = next(v for k, v in root.value if k.value == "rules")  # type: ignore[union-attr]
     if not isinstance(data, list) or not isinstance(root, yaml.SequenceNode):
@@ -112,7 +161,7 @@ def _items(path: Path) -> list[tuple[dict, dict[str, int], int]]:
         if isinstance(node, yaml.MappingNode):
             lines = {k.value: k.start_mark.line + 1 for k, _ in node.value}
         out.append((item, lines, node.start_mark.line + 1))
-    return out
+    return out, defs
 
 
 def load_catalogue(paths: Iterable[Path], known_concepts: Collection[str] | None = None) -> list[Rule]:
@@ -120,7 +169,8 @@ def load_catalogue(paths: Iterable[Path], known_concepts: Collection[str] | None
     rules: list[Rule] = []
     seen: dict[str, str] = {}
     for path in paths:
-        for item, lines, start in _items(path):
+        items, defs = _items(path)
+        for item, lines, start in items:
             if not isinstance(item, dict):
                 raise RuleError(str(path), start, "each rule is a mapping with id, titulo, expr, kind, ...")
 
@@ -152,7 +202,9 @@ def load_catalogue(paths: Iterable[Path], known_concepts: Collection[str] | None
                 if not _FUENTE.match(str(f)):
                     raise fail("fuentes", f"fuente {f!r}: expected 'NNN_<id>.txt:LINE' or ':FIRST-LAST'")
             try:
-                tree = parse_expr(str(item["expr"]))
+                written = str(item["expr"]).strip()
+                expr = expand_definitions(written, defs)
+                tree = parse_expr(expr)
             except RuleSyntaxError as exc:
                 raise fail("expr", str(exc), exc.col) from None
             if known_concepts is not None:
@@ -163,11 +215,12 @@ def load_catalogue(paths: Iterable[Path], known_concepts: Collection[str] | None
             origin = f"{path.name}:{start}"
             seen[rid] = origin
             rules.append(Rule(
-                id=rid, titulo=str(item["titulo"]), expr=str(item["expr"]).strip(), tree=tree, kind=kind,
+                id=rid, titulo=str(item["titulo"]), expr=expr, tree=tree, kind=kind,
                 severity=severity, ess_level=ess, fuentes=tuple(str(f) for f in fuentes), origin=origin,
                 descripcion=str(item.get("descripcion", "")),
                 periodos=tuple(str(p) for p in periodos) if periodos else None,
-                meta={k: v for k, v in item.items() if k not in Rule.__dataclass_fields__},
+                meta={**{k: v for k, v in item.items() if k not in Rule.__dataclass_fields__},
+                      **({"expr_escrita": written} if expr != written else {})},
             ))
     return rules
 

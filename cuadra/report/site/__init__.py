@@ -34,7 +34,7 @@ __all__ = ["render_site", "finding_slug", "doc_slug"]
 
 
 def render_site(run: Run, out: Path, *, registry: Registry | None = None, rules: Sequence[Rule] = (),
-                sources_dir: Path | None = None, gx_index: str | None = None,
+                sources_dir: Path | Sequence[Path] | None = None, gx_index: str | None = None,
                 gx_validation: str | None = None) -> Path:
     """Write the site into ``out``; return ``out/index.html``. Paths of GX pages are relative to ``out``."""
     out.mkdir(parents=True, exist_ok=True)

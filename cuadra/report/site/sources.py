@@ -7,7 +7,7 @@ The text is escaped line by line: a source is untrusted input like any quote.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from cuadra.report.site.common import doc_slug, e, page
@@ -19,16 +19,16 @@ __all__ = ["Sources"]
 class Sources:
     """The source texts available to the site, by document id (``000_18269b3800bc8850.txt``)."""
 
-    def __init__(self, folder: Path | None, docs: Iterable[str]) -> None:
+    def __init__(self, folder: Path | Sequence[Path] | None, docs: Iterable[str]) -> None:
         self.texts: dict[str, SourceText] = {}
         #: Range anchors handed out by href (doc → first line → anchors): write() gives each a target,
         #: so "#L101-L102" scrolls to line 101 even with scripting off (the script highlights the range).
         self._ranges: dict[str, dict[int, set[str]]] = {}
-        if folder is not None and folder.is_dir():
-            for doc in sorted(set(docs)):
-                path = folder / doc
-                if doc and path.is_file():
-                    self.texts[doc] = SourceText(path)
+        folders = [folder] if isinstance(folder, Path) else list(folder or ())
+        for doc in sorted(set(docs)):
+            path = next((f / doc for f in folders if doc and (f / doc).is_file()), None)
+            if path is not None:
+                self.texts[doc] = SourceText(path)
 
     def href(self, doc: str, locator: str, *, depth: int) -> str | None:
         """Link to the first line of a locator, or None when the text is not available."""
