@@ -53,3 +53,23 @@ def test_passes_only_because_of_rounding(kind: str) -> None:
 def test_fails_by_just_more_than_rounding_allows(kind: str) -> None:
     numpy_, sql, exact, gap = _verdicts(kind, "invalid")
     assert "fail" in numpy_.values() and numpy_ == sql == exact and gap > 0
+
+
+HEADER = "concept,period,value,unit,scale,decimals,rounding,status,source,locator,quote,published,lectura\n"
+
+
+@pytest.mark.parametrize(("printed", "status", "named"), [
+    ("253.9", "fail", "253.9 miles (a.txt:1) es el truncamiento de 253,957 (b.txt:2), no su redondeo, que sería 254.0 miles"),
+    ("254.0", "pass", ""),     # rounded as the precision says: nothing to name
+    ("253.8", "fail", ""),     # neither rounded nor truncated: a plain discrepancy
+])
+def test_duplicate_names_a_truncation(tmp_path: Path, printed: str, status: str, named: str) -> None:
+    """Issue 4 (unit conventions): 253.9 miles for a count of 253,957 is a truncation, and says so."""
+    from cuadra.rules.builtins import duplicates
+
+    p = tmp_path / "t.csv"
+    p.write_text(HEADER + f"g.lugares,2020,{printed},unidades,3,1,nearest,final,a.txt,1,q,,\n"
+                 "g.lugares,2020,253957,unidades,0,0,exact,final,b.txt,2,q,,\n", encoding="utf-8")
+    res = duplicates(FactIndex(_facts(p)))
+    assert list(res.status) == [status]
+    assert res.reason[0] == (f"convención de redondeo: {named}" if named else "")

@@ -6,6 +6,8 @@ with the same instance keys and statuses as their SQL twins in ``to_sql.py``.
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
+
 import numpy as np
 import pandas as pd
 
@@ -13,7 +15,7 @@ from cuadra import intervals as iv
 from cuadra.rules.catalogue import BUILTINS
 from cuadra.rules.evaluate import NA_STATUSES, FactIndex, RuleResult
 
-__all__ = ["duplicates", "published", "ranges", "evaluate_builtins"]
+__all__ = ["duplicates", "published", "ranges", "evaluate_builtins", "truncation_reading"]
 
 
 def _result(kind: str, keys: list[str], periods: list[str], status: list[str], reason: list[str],
@@ -23,6 +25,45 @@ def _result(kind: str, keys: list[str], periods: list[str], status: list[str], r
         rel = iv.relative_gap(lhs, rhs, g) if len(keys) else np.zeros(0)
     return RuleResult(BUILTINS[kind], keys, periods, np.asarray(status, dtype=str), reason, lhs, rhs,
                       g, rel, facts)
+
+
+def _figure(value: float, scale: int, decimals: int) -> str:
+    word = {0: "", 3: " miles", 6: " millones", 9: " miles de millones", 12: " billones"}.get(scale, f" ×10^{scale}")
+    return f"{value:,.{decimals}f}{word}"
+
+
+def truncation_reading(facts: pd.DataFrame, members: list[int] | np.ndarray) -> str:
+    """Name the rounding convention when it explains a failing duplicate, else ``""``.
+
+    Why: "253.9 miles" in one report and 253,957 in another disagree if 253.9 is rounded (it
+    stands for 253,850-253,950) but agree if it is truncated (253,900-254,000): the figure was cut,
+    not rounded, and a steward needs that named, not just "the two figures differ". The status
+    stays ``fail`` (the published precision says otherwise); a waiver may accept the convention.
+    """
+    rows = facts.iloc[list(members)]
+    # One report states the figure (perhaps more than once) cut to its precision: read every rounded
+    # statement of one source as truncated and see whether they now meet the others.
+    for _, cut in rows[rows["rounding"] == "nearest"].groupby("source", sort=True):
+        trunc = iv.bounds_from_published(cut["value"].to_numpy(), cut["decimals"].to_numpy(), cut["scale"].to_numpy(),
+                                         np.full(len(cut), "truncate", dtype=object))
+        others = rows.drop(index=cut.index)
+        if others.empty:
+            continue
+        lo = max(float(trunc.lo.max()), float(others["lo"].max()))
+        hi = min(float(trunc.hi.min()), float(others["hi"].min()))
+        if lo > hi:
+            continue
+        r = cut.iloc[0]
+        precise = others.loc[(others["hi"] - others["lo"]).idxmin()]
+        exact = float(precise["value"]) * 10.0 ** int(precise["scale"])
+        nearest = float((Decimal(repr(exact)) / Decimal(10) ** int(r["scale"])).quantize(
+            Decimal(1).scaleb(-int(r["decimals"])), rounding=ROUND_HALF_UP))
+        return (f"convención de redondeo: {_figure(r['value'], int(r['scale']), int(r['decimals']))} "
+                f"({r['source']}:{r['locator']}) es el truncamiento de "
+                f"{_figure(precise['value'], int(precise['scale']), int(precise['decimals']))} "
+                f"({precise['source']}:{precise['locator']}), no su redondeo, que sería "
+                f"{_figure(nearest, int(r['scale']), int(r['decimals']))}")
+    return ""
 
 
 def duplicates(index: FactIndex) -> RuleResult:
@@ -38,9 +79,12 @@ def duplicates(index: FactIndex) -> RuleResult:
         if na > 0:
             status.append("indeterminate")
             reason.append("una de las declaraciones es NA/ND")
-        else:
-            status.append("pass" if glo <= ghi else "fail")
+        elif glo <= ghi:
+            status.append("pass")
             reason.append("")
+        else:
+            status.append("fail")
+            reason.append(truncation_reading(index.facts, members))
         # lhs: the highest lower bound; rhs: the lowest upper bound (they must meet).
         lo.append(glo)
         hi.append(ghi)
