@@ -46,8 +46,11 @@ def main() -> None:
             for r in by_doc[doc][kind]:
                 c = status[r.id]
                 st = ", ".join(f"{k} {c[k]}" for k in ("pass", "fail", "indeterminate", "waived", "error") if c[k])
-                expr = r.expr.replace("|", "\\|")
-                lines.append(f"| `{r.id}` | {r.titulo} | `{expr}` | {', '.join(r.fuentes)} | {st or '—'} |")
+                expr = f"`{r.meta.get('expr_escrita', r.expr)}`"
+                defs = r.meta.get("definiciones") or {}
+                expr += "".join(f"<br>donde `{n}` = `{t}`" for n, t in defs.items())  # type: ignore[union-attr]
+                expr = expr.replace("|", "\\|")
+                lines.append(f"| `{r.id}` | {r.titulo} | {expr} | {', '.join(r.fuentes)} | {st or '—'} |")
             lines.append("")
     lines += ["## Familias integradas", "", "| familia | estado en el conjunto |", "|---|---|"]
     for b in ("duplicado", "publicado", "rango"):

@@ -117,6 +117,11 @@ def expand_definitions(expr: str, defs: Mapping[str, str]) -> str:
     return pattern.sub(repl, expr)
 
 
+def _used(expr: str, defs: Mapping[str, str]) -> dict[str, str]:
+    """The definitions an expression names, with their expanded text (for the rules page)."""
+    return {n: t for n, t in defs.items() if re.search(rf"(?<![\w.]){re.escape(n)}(?![\w.])", expr)}
+
+
 def _definitions(path: Path, data: dict, root: yaml.Node) -> dict[str, str]:
     """The file's ``definiciones:`` (name → expression), each checked and expanded in order."""
     raw = data.get("definiciones") or {}
@@ -220,7 +225,7 @@ def load_catalogue(paths: Iterable[Path], known_concepts: Collection[str] | None
                 descripcion=str(item.get("descripcion", "")),
                 periodos=tuple(str(p) for p in periodos) if periodos else None,
                 meta={**{k: v for k, v in item.items() if k not in Rule.__dataclass_fields__},
-                      **({"expr_escrita": written} if expr != written else {})},
+                      **({"expr_escrita": written, "definiciones": _used(written, defs)} if expr != written else {})},
             ))
     return rules
 
