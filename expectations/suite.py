@@ -103,7 +103,7 @@ def run_gx(facts: pd.DataFrame, rules: Sequence[Rule], units: Sequence[str], *,
         # every one already there (pydantic dicts), O(n²): 24 s of a 45 s run at ~690 rules. Each
         # rule's description carries its id, so none is a duplicate; the count check below holds.
         suite = gx.ExpectationSuite(name="cuadra", expectations=[
-            *_contract_expectations(gxe, units),
+            *_contract_expectations(gxe, units),  # type: ignore[list-item]
             *(gxe.UnexpectedRowsExpectation(unexpected_rows_query=unexpected(sql), description=describe(rule),
                                             meta={"rule_id": rule.id, "kind": rule.kind}) for rule, sql in items)])
         suite = ctx.suites.add(suite)

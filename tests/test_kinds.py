@@ -59,7 +59,8 @@ HEADER = "concept,period,value,unit,scale,decimals,rounding,status,source,locato
 
 
 @pytest.mark.parametrize(("printed", "status", "named"), [
-    ("253.9", "fail", "253.9 miles (a.txt:1) es el truncamiento de 253,957 (b.txt:2), no su redondeo, que sería 254.0 miles"),
+    ("253.9", "fail",
+     "253.9 miles (a.txt:1) es el truncamiento de 253,957 (b.txt:2), no su redondeo, que sería 254.0 miles"),
     ("254.0", "pass", ""),     # rounded as the precision says: nothing to name
     ("253.8", "fail", ""),     # neither rounded nor truncated: a plain discrepancy
 ])
