@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from cuadra import intervals as iv
+from cuadra.contract.numbers import format_cifra
 from cuadra.rules.catalogue import BUILTINS
 from cuadra.rules.evaluate import NA_STATUSES, FactIndex, RuleResult
 
@@ -28,8 +29,8 @@ def _result(kind: str, keys: list[str], periods: list[str], status: list[str], r
 
 
 def _figure(value: float, scale: int, decimals: int) -> str:
-    word = {0: "", 3: " miles", 6: " millones", 9: " miles de millones", 12: " billones"}.get(scale, f" ×10^{scale}")
-    return f"{value:,.{decimals}f}{word}"
+    """The figure as the reports print it (the contract's printer, inverse of its parser)."""
+    return format_cifra(Decimal(repr(float(value))), decimals=decimals, scale=scale)
 
 
 def truncation_reading(facts: pd.DataFrame, members: list[int] | np.ndarray) -> str:
