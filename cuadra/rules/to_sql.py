@@ -53,18 +53,6 @@ def _q(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def fact_bounds_sql() -> tuple[str, str]:
-    """The lo/hi of one fact row, mirroring ``intervals.bounds_from_published``."""
-    half = f"(5.0 / {_pow10('decimals + 1')})"
-    step = f"(1.0 / {_pow10('decimals')})"
-    lo = (f"(CASE WHEN rounding = 'exact' THEN value WHEN rounding = 'truncate' THEN "
-          f"(CASE WHEN value > 0 THEN value ELSE value - {step} END) ELSE value - {half} END)")
-    hi = (f"(CASE WHEN rounding = 'exact' THEN value WHEN rounding = 'truncate' THEN "
-          f"(CASE WHEN value < 0 THEN value ELSE value + {step} END) ELSE value + {half} END)")
-    p = _pow10("scale")
-    return _down(f"{lo} * {p}", lo), _up(f"{hi} * {p}", hi)
-
-
 def _facts_cte(where: str = "") -> str:
     """The facts with their bounds, as three small CTE layers (``f0`` → ``f1`` → ``f``).
 
@@ -72,8 +60,7 @@ def _facts_cte(where: str = "") -> str:
     per bound (26 KB of SQL per rule), and SQLite spent nearly all of the GX backend's query time
     compiling that text, not running it. Each layer names its intermediate values once; MATERIALIZED
     keeps SQLite from flattening the layers back into one expression. The arithmetic is the same IEEE
-    sequence as :func:`fact_bounds_sql` (and ``intervals.bounds_from_published``), so bounds stay
-    bit-identical.
+    sequence as ``intervals.bounds_from_published``, so bounds stay bit-identical.
     """
     keep = "fact_id, concept, period, source, status, rango_min, rango_max"
     f0 = (f"f0 AS MATERIALIZED (SELECT {keep}, value, rounding, (5.0 / {_pow10('decimals + 1')}) AS half, "
