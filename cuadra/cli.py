@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from cuadra import __version__
+from cuadra.contract.readers import dataset_files
 from cuadra.engine import BACKENDS, ROOT, Project, project_paths, validate
 from cuadra.errors import CuadraError, InputErrors
 
@@ -74,7 +75,7 @@ def _project(args: argparse.Namespace) -> Project:
     if args.no_reference:
         reference = ()
     elif args.reference:
-        reference = tuple(q for r in args.reference for q in (sorted(r.glob("*.csv")) if r.is_dir() else [r]))
+        reference = tuple(q for r in args.reference for q in dataset_files(r))
     return Project(rules=rules, registry=tuple(args.concepts) if args.concepts else base.registry,
                    waivers=args.waivers if args.waivers else base.waivers, reference=reference)
 

@@ -21,6 +21,7 @@ import pandas as pd
 
 from cuadra import __version__
 from cuadra.contract.facts import load_facts
+from cuadra.contract.readers import dataset_files
 from cuadra.contract.registry import Registry, default_registry_paths, load_registry
 from cuadra.findings import FactRef, Finding, Run
 from cuadra.rules.catalogue import BUILTINS, BuiltinRule, Rule, catalogue_hash, load_catalogue
@@ -51,7 +52,7 @@ def project_paths(root: Path = ROOT) -> Project:
     return Project(rules=tuple(sorted((root / "rules").glob("*.yaml"))),
                    registry=tuple(default_registry_paths(fixtures)),
                    waivers=fixtures / "waivers.yaml",
-                   reference=tuple(sorted((fixtures / "reference").glob("*.csv"))))
+                   reference=tuple(dataset_files(ref)) if (ref := fixtures / "reference").is_dir() else ())
 
 
 def _fact_refs(facts: pd.DataFrame, members: Sequence[int]) -> tuple[FactRef, ...]:

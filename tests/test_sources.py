@@ -10,11 +10,12 @@ from cuadra.contract.facts import load_facts
 from cuadra.contract.registry import load_registry
 from cuadra.engine import project_paths
 from cuadra.transcription.sources import SourceText, fold
+from expectations.docs import DEFAULT_SOURCES
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-SOURCE_DIRS = (ROOT / "fixtures" / "sources", ROOT / "fixtures" / "reference" / "sources")
+SOURCE_DIRS = DEFAULT_SOURCES
 
 
 @pytest.fixture(scope="module")

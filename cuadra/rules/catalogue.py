@@ -106,20 +106,26 @@ def expand_definitions(expr: str, defs: Mapping[str, str]) -> str:
     """
     if not defs:
         return expr
-    pattern = re.compile(r"(?<![\w.])(" + "|".join(map(re.escape, sorted(defs, key=len, reverse=True)))
-                         + r")(?![\w.])(\s*\[)?")
 
     def repl(m: re.Match[str]) -> str:
         if m.group(2):
             raise RuleSyntaxError(f"definition {m.group(1)!r} takes no period: it names its own", m.start(2))
         return f"({defs[m.group(1)]})"
 
-    return pattern.sub(repl, expr)
+    return _names(defs).sub(repl, expr)
+
+
+def _names(defs: Mapping[str, str]) -> re.Pattern[str]:
+    """A defined name as a whole word: not part of a concept id (``a.x``, ``x.total``) or a longer name;
+    group 2 catches a period subscript after it."""
+    return re.compile(r"(?<![\w.])(" + "|".join(map(re.escape, sorted(defs, key=len, reverse=True)))
+                      + r")(?![\w.])(\s*\[)?")
 
 
 def _used(expr: str, defs: Mapping[str, str]) -> dict[str, str]:
     """The definitions an expression names, with their expanded text (for the rules page)."""
-    return {n: t for n, t in defs.items() if re.search(rf"(?<![\w.]){re.escape(n)}(?![\w.])", expr)}
+    found = {m.group(1) for m in _names(defs).finditer(expr)} if defs else set()
+    return {n: t for n, t in defs.items() if n in found}
 
 
 def _definitions(path: Path, data: dict, root: yaml.Node) -> dict[str, str]:
