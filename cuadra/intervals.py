@@ -9,6 +9,12 @@ Semantics (DESIGN.md "Rounding is meaning", after XBRL Calculations 1.1 / Arelle
 - ``nearest``: ``[v − ½·10^−d, v + ½·10^−d] · 10^s``
 - ``truncate``: ``[v, v + 10^−d] · 10^s`` for v > 0, the mirror for v < 0, ``[−10^−d, 10^−d]`` for 0
 - ``exact``: the point ``v · 10^s``
+- ``approx`` ("cercano a", "alrededor de", "casi"): ``[v − u, v + u] · 10^s``
+- ``above`` ("más de"): ``[v, v + u] · 10^s``; ``below`` ("menos de"): ``[v − u, v] · 10^s``
+
+where ``u`` is one unit of the figure's last significant digit: ``10^−d`` when it has decimals,
+else ``10^k`` for its ``k`` trailing zeros ("2 mil 800 millones" → u = 100 millones), at most 10^12.
+An approximate figure is as precise as its significant digits, and no more (issue 14).
 
 Intervals are treated as closed: a boundary touch counts as consistent, which can only spare a
 figure, never accuse one (the tool must not raise false alarms).
@@ -54,7 +60,7 @@ __all__ = [
     "gap",
 ]
 
-Rounding = Literal["nearest", "truncate", "exact"]
+Rounding = Literal["nearest", "truncate", "exact", "approx", "above", "below"]
 Array = npt.NDArray[np.float64]
 
 #: 2^-50, exactly representable; written in SQL as 1.0/1125899906842624.0.
@@ -157,7 +163,24 @@ def bounds_from_published(
         trunc = r == "truncate"
         lo = np.where(trunc, np.where(v > 0, v, v - step), lo)
         hi = np.where(trunc, np.where(v < 0, v, v + step), hi)
+        u = significant_unit(v, d, step)
+        lo = np.where(r == "approx", v - u, np.where(r == "above", v, np.where(r == "below", v - u, lo)))
+        hi = np.where(r == "approx", v + u, np.where(r == "above", v + u, np.where(r == "below", v, hi)))
         return Bounds(down(lo * p, lo), up(hi * p, hi))
+
+
+#: Largest trailing-zero power an approximate figure's unit may take (SQL spells the same table).
+SIGNIFICANT_MAX = 12
+
+
+def significant_unit(v: Array, d: Array, step: Array) -> Array:
+    """One unit of the last significant digit: ``step`` with decimals, else 10^(trailing zeros)."""
+    u = step.copy()
+    with np.errstate(invalid="ignore"):
+        whole = (d == 0) & (v != 0) & (v == np.floor(v))
+        for k in range(1, SIGNIFICANT_MAX + 1):
+            u = np.where(whole & (np.fmod(np.abs(v), 10.0**k) == 0), 10.0**k, u)
+    return u
 
 
 def from_published(value: Decimal | float, decimals: int, scale: int, rounding: Rounding) -> Interval:

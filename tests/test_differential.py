@@ -51,7 +51,7 @@ def fact_tables(draw: st.DrawFn) -> pd.DataFrame:
             "fact_id": f"f.csv:{i + 2}", "concept": draw(st.sampled_from(CONCEPTS)),
             "period": draw(st.sampled_from(["2019", "2020", "2021"])), "value": value,
             "unit": "unidades", "scale": draw(st.sampled_from([0, 3, 6])), "decimals": decimals,
-            "rounding": draw(st.sampled_from(["nearest", "truncate", "exact"])), "status": status,
+            "rounding": draw(st.sampled_from(["nearest", "truncate", "exact", "approx", "above", "below"])), "status": status,
             "source": draw(st.sampled_from(["s.txt", "u.txt"])), "locator": "1", "quote": "q",
             "published": "", "lectura": draw(st.sampled_from(["", "", "OCR: coma perdida"])),
             "pub_value": np.nan, "pub_scale": np.nan, "pub_decimals": np.nan, "pub_error": "",

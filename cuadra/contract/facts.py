@@ -27,7 +27,7 @@ __all__ = ["REQUIRED", "OPTIONAL", "FACT_COLUMNS", "Dataset", "load_facts", "fac
 REQUIRED = ("concept", "period", "value", "unit", "scale", "decimals", "rounding", "status",
             "source", "locator", "quote")
 OPTIONAL = ("published", "lectura")
-ROUNDINGS = ("nearest", "truncate", "exact")
+ROUNDINGS = ("nearest", "truncate", "exact", "approx", "above", "below")
 STATUSES = ("final", "preliminar", "NA", "ND")
 SCALES = (0, 3, 6, 9, 12)
 PERIOD = re.compile(r"^\d{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?)?$")
@@ -117,6 +117,8 @@ def facts_from_records(
                 pub_scale = pub.scale if pub.scale_word else np.nan
             except CifraInvalida as exc:
                 pub_error = str(exc)
+        if not cells["rounding"] and pub is not None and pub.bound:
+            rounding = pub.bound  # "cercano a 2 mil 800 millones": the words give the rounding mode
 
         value_text = cells["value"]
         value: float = np.nan

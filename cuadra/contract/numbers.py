@@ -19,7 +19,8 @@ from itertools import pairwise
 
 from babel.numbers import NumberFormatError, parse_decimal
 
-__all__ = ["Cifra", "CifraInvalida", "parse_cifra", "format_cifra", "SCALE_WORDS"]
+__all__ = ["Cifra", "CifraInvalida", "parse_cifra", "format_cifra", "SCALE_WORDS", "QUALIFIERS", "SIGN_WORDS",
+           "read_words"]
 
 
 class CifraInvalida(ValueError):
@@ -38,6 +39,11 @@ class Cifra:
     #: Whether the text itself states the scale ("miles", "mdp"); a bare table cell takes its scale
     #: from the table's header, so its scale is context, not text.
     scale_word: bool = False
+    #: "puntos porcentuales" (or "pp"): a difference of two percentages, not a percentage.
+    points: bool = False
+    #: The rounding mode the words around the number imply ("cercano a" → ``approx``, "más de" →
+    #: ``above``, "menos de" → ``below``; README "The data contract"); empty when the text is bare.
+    bound: str = ""
 
 
 # Longest first: the regex alternation must prefer "miles de millones" over "miles".
@@ -83,13 +89,58 @@ def _core(number: str, original: str) -> tuple[Decimal, int]:
     return value, decimals
 
 
+#: Words before a figure that make it approximate or a bound, and the rounding mode they imply.
+#: Longest first, so that "poco más de" wins over "más de".
+QUALIFIERS: dict[str, str] = {
+    "cercano a": "approx", "cercana a": "approx", "cercanos a": "approx", "cercanas a": "approx",
+    "cerca de": "approx", "alrededor de": "approx", "aproximadamente": "approx", "casi": "approx",
+    "poco más de": "above", "más de": "above", "mas de": "above", "superior a": "above",
+    "por arriba de": "above", "por encima de": "above",
+    "poco menos de": "below", "menos de": "below", "inferior a": "below", "por debajo de": "below",
+}
+#: Words that print a fall as a positive number: "una caída de 345 mil" reads -345 mil.
+SIGN_WORDS = ("caída", "caídas", "disminución", "disminuciones", "pérdida", "pérdidas", "reducción",
+              "decremento", "descenso", "baja")
+_QUAL_RE = re.compile(r"(?i)^(?:" + "|".join(re.escape(q) for q in sorted(QUALIFIERS, key=len, reverse=True))
+                      + r")\s+")
+_SIGN_RE = re.compile(r"(?i)^(?:una?\s+)?(?:" + "|".join(SIGN_WORDS) + r")\s+(?:de(?:l)?\s+|en\s+)?")
+_POINTS_RE = re.compile(r"(?i)\s*(?:puntos? porcentuales?|p\.\s?p\.|pp)$")
+_PERCENT_RE = re.compile(r"(?i)\s*por ciento$")
+
+
+def read_words(text: str) -> tuple[str, bool, str, bool, bool]:
+    """Strip the words around a number: ``(core, negative, bound, percent, points)``.
+
+    "una caída de 345 mil" → ("345 mil", True, "", False, False); "cercano a 2 mil 800 millones" →
+    ("2 mil 800 millones", False, "approx", False, False); "3.8 por ciento" → ("3.8", …, True, False).
+    Shared by the contract (``published``) and ``cuadra extraer`` so that both read a release alike.
+    """
+    s = _normalise(text)
+    negative, bound = False, ""
+    for _ in range(2):  # "una caída de casi 3 mil" and "casi una caída de": either order
+        m = _SIGN_RE.match(s)
+        if m:
+            negative, s = True, s[m.end():]
+        m = _QUAL_RE.match(s)
+        if m:
+            bound, s = QUALIFIERS[m.group(0).strip().lower()], s[m.end():]
+    points = False
+    m = _POINTS_RE.search(s)
+    if m and m.start() > 0:
+        points, s = True, s[: m.start()]
+    s = _PERCENT_RE.sub("%", s)
+    percent = s.endswith("%")
+    # "un millón 98 mil 453": the article is the number one.
+    s = re.sub(r"(?i)^un\s+(?=mill[oó]n\b)", "1 ", s)
+    return s.strip(), negative, bound, percent, points
+
+
 def parse_cifra(text: str) -> Cifra:
     """Parse one printed figure; raise :class:`CifraInvalida` saying what was expected."""
     original = text
-    s = _normalise(text)
+    s, negative, bound, _, points = read_words(text)
     if not s:
         raise CifraInvalida("empty text where a figure was expected")
-    negative = False
     if s.startswith("(") and s.endswith(")"):
         negative, s = True, s[1:-1].strip()
     currency = False
@@ -139,7 +190,7 @@ def parse_cifra(text: str) -> Cifra:
     total = sum((v * Decimal(10) ** (sc - low) for v, sc, _ in parts), Decimal(0))
     value = -total if negative else total
     return Cifra(value=value, scale=low, decimals=parts[-1][2], percent=percent, currency=currency,
-                 scale_word=has_word)
+                 scale_word=has_word, points=points, bound=bound)
 
 
 def _merge_thousands(parts: list[tuple[Decimal, int, int]]) -> list[tuple[Decimal, int, int]]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from cuadra.errors import UnsupportedRule
+from cuadra.intervals import SIGNIFICANT_MAX
 from cuadra.rules.catalogue import Rule
 from cuadra.rules.syntax import BinOp, Call, Neg, Node, Num, Ref
 
@@ -63,16 +64,25 @@ def _facts_cte(where: str = "") -> str:
     sequence as ``intervals.bounds_from_published``, so bounds stay bit-identical.
     """
     keep = "fact_id, concept, period, source, status, rango_min, rango_max"
-    f0 = (f"f0 AS MATERIALIZED (SELECT {keep}, value, rounding, (5.0 / {_pow10('decimals + 1')}) AS half, "
+    f0 = (f"f0 AS MATERIALIZED (SELECT {keep}, value, decimals, rounding, (5.0 / {_pow10('decimals + 1')}) AS half, "
           f"(1.0 / {_pow10('decimals')}) AS step, {_pow10('scale')} AS p "
           f"FROM {TABLE}{(' WHERE ' + where) if where else ''})")
+    # Approximate figures (issue 14): u is one unit of the last significant digit, the mirror of
+    # intervals.significant_unit (largest power of ten up to 10^12 that divides a whole value).
+    whens = " ".join(f"WHEN CAST(ABS(value) AS INTEGER) % {10**k} = 0 THEN {10**k}.0"
+                     for k in range(SIGNIFICANT_MAX, 0, -1))
+    u = (f"(CASE WHEN decimals = 0 AND value <> 0 AND value = ROUND(value) AND ABS(value) < 9.0e18 "
+         f"THEN (CASE {whens} ELSE step END) ELSE step END)")
     lo0 = ("(CASE WHEN rounding = 'exact' THEN value WHEN rounding = 'truncate' THEN "
-           "(CASE WHEN value > 0 THEN value ELSE value - step END) ELSE value - half END)")
+           "(CASE WHEN value > 0 THEN value ELSE value - step END) WHEN rounding IN ('approx', 'below') "
+           "THEN value - u WHEN rounding = 'above' THEN value ELSE value - half END)")
     hi0 = ("(CASE WHEN rounding = 'exact' THEN value WHEN rounding = 'truncate' THEN "
-           "(CASE WHEN value < 0 THEN value ELSE value + step END) ELSE value + half END)")
-    f1 = f"f1 AS MATERIALIZED (SELECT {keep}, p, {lo0} AS lo0, {hi0} AS hi0 FROM f0)"
+           "(CASE WHEN value < 0 THEN value ELSE value + step END) WHEN rounding IN ('approx', 'above') "
+           "THEN value + u WHEN rounding = 'below' THEN value ELSE value + half END)")
+    fu = f"fu AS MATERIALIZED (SELECT *, {u} AS u FROM f0)"
+    f1 = f"f1 AS MATERIALIZED (SELECT {keep}, p, {lo0} AS lo0, {hi0} AS hi0 FROM fu)"
     f = f"f AS MATERIALIZED (SELECT {keep}, {_down('lo0 * p', 'lo0')} AS lo, {_up('hi0 * p', 'hi0')} AS hi FROM f1)"
-    return f"{f0}, {f1}, {f}"
+    return f"{f0}, {fu}, {f1}, {f}"
 
 
 def _shift(col: str, years: int) -> str:

@@ -31,6 +31,12 @@ def fact_interval(value: float, decimals: int, scale: int, rounding: str) -> Iv:
         lo = hi = v
     elif rounding == "truncate":
         lo, hi = (v, v + step) if v > 0 else (v - step, v) if v < 0 else (-step, step)
+    elif rounding in ("approx", "above", "below"):
+        u = step
+        if int(decimals) == 0 and v != 0 and v.denominator == 1:
+            u = Fraction(max((10**k for k in range(13) if v.numerator % 10**k == 0), default=1))
+        lo = v if rounding == "above" else v - u
+        hi = v if rounding == "below" else v + u
     else:
         lo, hi = v - step / 2, v + step / 2
     return lo * p, hi * p
