@@ -151,7 +151,7 @@ def parse_cifra(text: str) -> Cifra:
     if s[:1] in _MINUS:
         negative, s = True, s[1:].strip()
     # "191'907,868" / "1’001,793": an apostrophe marks the millions in Mexican handwriting style.
-    s = re.sub(r"(?<=\d)['’](?=\d{3})", ",", s)
+    s = re.sub(r"(?<=\d)['’°](?=\d{3})", ",", s)  # "1°449,807": OCR read the apostrophe as a degree
     # "mil 186 millones" reads "1 mil 186 millones".
     if re.match(r"(?i)^mil\b", s):
         s = "1 " + s
