@@ -19,7 +19,8 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from cuadra import __version__
 from cuadra.contract.readers import dataset_files
 from cuadra.engine import BACKENDS, ROOT, Project, project_paths, validate
-from cuadra.errors import CuadraError, InputErrors
+from cuadra.errors import CuadraError, InputError, InputErrors
+from cuadra.workspace import Workspace, find_workspace, read_workspace
 
 __all__ = ["main"]
 
@@ -27,10 +28,17 @@ __all__ = ["main"]
 def _project_options(parser: argparse.ArgumentParser) -> None:
     """Where the catalogue, registry and waivers come from: the same for every command."""
     parser.add_argument("--rules", type=Path, action="append",
-                        help="rule file or folder (repeatable; default: the bundled catalogue)")
+                        help="rule file or folder, added to the bundled catalogue (repeatable)")
     parser.add_argument("--concepts", type=Path, action="append",
-                        help="concept registry file (repeatable; default: the bundled registry)")
-    parser.add_argument("--waivers", type=Path, help="waiver register (default: fixtures/waivers.yaml)")
+                        help="concept registry file, added to the bundled registry (repeatable)")
+    parser.add_argument("--waivers", type=Path, action="append",
+                        help="waiver register, added to fixtures/waivers.yaml (repeatable)")
+    parser.add_argument("--solo", action="store_true",
+                        help="use only the given --rules/--concepts/--waivers: nothing bundled")
+    parser.add_argument("--fuentes", type=Path, action="append",
+                        help="folder with the documents' texts, for the Data Docs (repeatable)")
+    parser.add_argument("--config", type=Path,
+                        help="workspace file (default: ./cuadra.toml when present; see cuadra init)")
     parser.add_argument("--reference", type=Path, action="append",
                         help="reference table file or folder read beside the dataset (repeatable; default: "
                              "fixtures/reference/, INEGI's INPC)")
@@ -43,8 +51,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"cuadra {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
     v = sub.add_parser("validate", help="validate a facts dataset (file or folder)")
-    v.add_argument("path", nargs="?", type=Path, default=ROOT / "fixtures" / "reports",
-                   help="CSV/XLSX/Parquet/JSON file or folder (default: the bundled IMSS reports)")
+    v.add_argument("path", nargs="?", type=Path, default=None,
+                   help="CSV/XLSX/Parquet/JSON file or folder (default: cuadra.toml's dataset, else the "
+                        "bundled IMSS reports)")
     v.add_argument("--backend", choices=BACKENDS, default="both")
     v.add_argument("--json", type=Path, help="write every rule instance as JSON (README: Findings JSON)")
     v.add_argument("--junit", type=Path, help="write JUnit XML for CI")
@@ -63,21 +72,60 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--backend", choices=BACKENDS, default="both", help="HEAD's backends (BASE: numpy evaluator)")
     _project_options(g)
     g.add_argument("--quiet", action="store_true", help="no progress bar, no summary")
+    x = sub.add_parser("extraer", help="propose candidate facts from a report's text or PDF (docs/tutorial.md)")
+    x.add_argument("texts", nargs="+", type=Path, help="release text (.txt) or PDF (.pdf; needs cuadra[pdf])")
+    x.add_argument("--out", type=Path, required=True, help="candidates CSV (the data contract's columns)")
+    x.add_argument("--no-cifras", type=Path,
+                   help="numbers that are not figures, with the reason (default: beside --out, *.no_cifras.csv)")
+    x.add_argument("--source", help="document name or URL for the source column (default: the file name; "
+                                    "only with one TEXT)")
+    x.add_argument("--concepts", type=Path, action="append",
+                   help="concept registry to suggest from, added to the bundled one (repeatable)")
+    x.add_argument("--solo", action="store_true", help="suggest only from the given --concepts")
+    x.add_argument("--config", type=Path, help="workspace file (default: ./cuadra.toml when present)")
+    x.add_argument("--quiet", action="store_true", help="no summary line")
+    i = sub.add_parser("init", help="scaffold a steward's workspace: cuadra.toml, concepts, rules, waivers, CI")
+    i.add_argument("dir", type=Path, help="folder to create (may exist if empty)")
+    i.add_argument("--force", action="store_true", help="write into a folder that is not empty (never overwrites)")
     return p
 
 
+def _given(kind: str, paths: Sequence[Path]) -> list[Path]:
+    """Paths a steward named, each checked to exist (a typo must not silently drop a file)."""
+    for p in paths:
+        if not p.exists():
+            raise InputError(str(p), None, None, f"no such file or folder (given as {kind})")
+    return list(paths)
+
+
 def _project(args: argparse.Namespace) -> Project:
+    """Bundled catalogue, registry and waivers plus the steward's own (issue 14: extend, never replace)."""
     base = project_paths()
-    rules = base.rules
-    if args.rules:
-        rules = tuple(q for r in args.rules for q in (sorted(r.glob("*.yaml")) if r.is_dir() else [r]))
-    reference = base.reference
+    ws: Workspace = args.workspace
+    solo = args.solo or ws.solo
+    rule_paths = _given("--rules", [*ws.rules, *(args.rules or [])])
+    own_rules = tuple(q for r in rule_paths for q in (sorted(r.glob("*.yaml")) if r.is_dir() else [r]))
+    concepts = tuple(_given("--concepts", [*ws.concepts, *(args.concepts or [])]))
+    waivers = tuple(_given("--waivers", [*ws.waivers, *(args.waivers or [])]))
+    if solo and not concepts:
+        raise InputError("--solo", None, None, "--solo uses only the given files: name a concept registry "
+                                               "with --concepts FILE (or concepts = [...] in cuadra.toml)")
+    reference = () if solo else base.reference
+    given_ref = [*ws.reference, *(args.reference or [])]
     if args.no_reference:
         reference = ()
-    elif args.reference:
-        reference = tuple(q for r in args.reference for q in dataset_files(r))
-    return Project(rules=rules, registry=tuple(args.concepts) if args.concepts else base.registry,
-                   waivers=args.waivers if args.waivers else base.waivers, reference=reference)
+    elif given_ref:
+        reference = tuple(q for r in _given("--reference", given_ref) for q in dataset_files(r))
+    return Project(rules=own_rules if solo else (*base.rules, *own_rules),
+                   registry=concepts if solo else (*base.registry, *concepts),
+                   waivers=None if solo else base.waivers, reference=reference, extra_waivers=waivers)
+
+
+def _sources(args: argparse.Namespace) -> tuple[Path, ...]:
+    """Where the Data Docs look for document texts: the bundled ones and the steward's folders."""
+    from expectations.docs import DEFAULT_SOURCES
+
+    return (*DEFAULT_SOURCES, *_given("--fuentes", [*args.workspace.fuentes, *(args.fuentes or [])]))
 
 
 @contextmanager
@@ -112,7 +160,7 @@ def _validate(args: argparse.Namespace) -> int:
     if args.docs:
         from expectations.docs import build_site
 
-        index = build_site(run, args.docs, registry=registry, rules=rules)
+        index = build_site(run, args.docs, registry=registry, rules=rules, sources_dir=_sources(args))
         if not args.quiet:
             out.print(f"Data Docs: {index}")
     if not args.quiet:
@@ -142,19 +190,39 @@ def _gate(args: argparse.Namespace) -> int:
     if args.docs:
         from expectations.docs import build_site
 
-        build_site(result.run, args.docs, registry=result.registry, rules=result.rules)
+        build_site(result.run, args.docs, registry=result.registry, rules=result.rules, sources_dir=_sources(args))
     if not args.quiet:
         sys.stdout.write(text)  # Markdown as is: no wrapping, no markup
     return result.exit_code
 
 
+def _workspace(args: argparse.Namespace) -> Workspace:
+    """The workspace file, read once here and passed down as a value (DESIGN.md, "Workspace")."""
+    config = getattr(args, "config", None)
+    if config is not None and not config.is_file():
+        raise InputError(str(config), None, None, "no such workspace file (create one with: cuadra init DIR)")
+    path = config or find_workspace(Path.cwd())
+    return read_workspace(path) if path else Workspace(root=Path.cwd())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
+        args.workspace = _workspace(args)
         if args.command == "validate":
+            if args.path is None:
+                args.path = args.workspace.dataset or ROOT / "fixtures" / "reports"
             return _validate(args)
         if args.command == "gate":
             return _gate(args)
+        if args.command == "extraer":
+            from cuadra.extract.command import run_extraer
+
+            return run_extraer(args)
+        if args.command == "init":
+            from cuadra.scaffold import init_workspace
+
+            return init_workspace(args.dir, force=args.force)
     except InputErrors as exc:
         for e in exc.errors[:200]:
             print(str(e), file=sys.stderr)

@@ -29,7 +29,7 @@ from cuadra.rules.evaluate import ALL, FactIndex, RuleResult, shift_period
 from cuadra.rules.to_sql import duplicate_sql, published_sql, range_sql, rule_sql
 from cuadra.waivers import apply_waivers, load_waivers
 
-__all__ = ["Project", "project_paths", "validate", "findings_from_results", "BACKENDS"]
+__all__ = ["Project", "project_paths", "validate", "findings_from_results", "split_applying", "BACKENDS"]
 
 BACKENDS = ("pandera", "gx", "both")
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,6 +45,8 @@ class Project:
     #: Reference tables loaded beside every dataset (INEGI's INPC: fixtures/reference/*.csv). They are
     #: facts with provenance like a report's, so rules can compare the reports against them.
     reference: tuple[Path, ...] = ()
+    #: The steward's own waiver registers, added to ``waivers`` (issue 14: extend, never replace).
+    extra_waivers: tuple[Path, ...] = ()
 
 
 def project_paths(root: Path = ROOT) -> Project:
@@ -153,6 +155,35 @@ def _disagreements(numpy_findings: list[Finding], gx_statuses: dict[str, dict[st
     return out
 
 
+def split_applying(rules: Sequence[Rule], concepts: set[str]) -> tuple[list[Rule], list[Rule]]:
+    """Rules with at least one operand among ``concepts``, and the rest: "no aplica" (issue 14).
+
+    A rule none of whose operands the dataset states says nothing about it: it is counted once in
+    the summary (``no_aplica``) and kept out of findings, tables and Data Docs, instead of one
+    "falta un operando" per instance.
+    """
+    applying: list[Rule] = []
+    idle: list[Rule] = []
+    for r in rules:
+        (applying if any(ref.concept in concepts for ref in r.refs) else idle).append(r)
+    return applying, idle
+
+
+def _without_unused_reference(facts: pd.DataFrame, path: Path, reference: Sequence[Path],
+                              rules: Sequence[Rule]) -> tuple[pd.DataFrame, list[Rule], list[Rule]]:
+    """Split the rules on the dataset's own concepts; keep reference facts only if an applying rule uses them."""
+    own = {f.name for f in dataset_files(path)}
+    ref_names = {f.name for f in reference} - own
+    is_ref = facts["fact_id"].str.rsplit(":", n=1).str[0].isin(ref_names).to_numpy()
+    applying, idle = split_applying(rules, set(facts.loc[~is_ref, "concept"]))
+    if is_ref.any():
+        used = {ref.concept for r in applying for ref in r.refs}
+        keep = ~is_ref | facts["concept"].isin(used).to_numpy()
+        if not keep.all():
+            facts = facts.loc[keep].reset_index(drop=True)
+    return facts, applying, idle
+
+
 def _dataset_hash(files: Sequence[Path]) -> str:
     h = hashlib.sha256()
     for f in files:
@@ -176,9 +207,10 @@ def validate(
     say("cargando", 0, 3)
     registry = load_registry(project.registry)
     dataset = load_facts(path, registry, extra=project.reference)
-    facts = dataset.facts
     rules = load_catalogue(project.rules, registry.concepts)
+    facts, rules, idle = _without_unused_reference(dataset.facts, path, project.reference, rules)
     waivers = load_waivers(project.waivers)
+    own_waivers = [w for p in project.extra_waivers for w in load_waivers(p)]
     say("cargando", 3, 3)
     index = FactIndex(facts)
     all_rules: dict[str, Rule | BuiltinRule] = {**BUILTINS, **{r.id: r for r in rules}}
@@ -209,10 +241,14 @@ def validate(
                                     severity="error", titulo="Expectativa del contrato no cumplida en GX",
                                     expr=c, fuentes=(), lhs=(None, None), rhs=(None, None), imbalance=None,
                                     imbalance_rel=None, reason=c, facts=()))
-    findings, expired = apply_waivers(findings, waivers)
+    # Bundled waivers speak only where their instance was evaluated; the steward's own always do.
+    findings, expired = apply_waivers(findings, waivers, only_evaluated=True)
+    findings, expired_own = apply_waivers(findings, own_waivers)
+    expired += expired_own
     run = Run(findings=findings, dataset=str(path), version=__version__, started=started,
               seconds=time.perf_counter() - t0, catalogue_hash=catalogue_hash(project.rules),
               dataset_hash=_dataset_hash(dataset.files),
               backends=("pandera", "gx") if backend == "both" else (backend,),
-              n_rules=len(all_rules), n_facts=len(facts), expired_waivers=expired, gx_docs=gx_docs)
+              n_rules=len(all_rules), n_facts=len(facts), expired_waivers=expired, gx_docs=gx_docs,
+              n_no_aplica=len(idle))
     return run, facts, rules, registry

@@ -159,6 +159,8 @@ class Run:
     n_facts: int
     expired_waivers: list[str] = field(default_factory=list)
     gx_docs: str | None = None
+    #: Catalogue rules none of whose operands the dataset states (issue 14): counted, never listed.
+    n_no_aplica: int = 0
 
     def counts(self) -> Counter[str]:
         return Counter(f.status for f in self.findings)
@@ -167,7 +169,7 @@ class Run:
         c = self.counts()
         return {"rules": self.n_rules, "instances": len(self.findings), "pass": c["pass"],
                 "fail": c["fail"], "indeterminate": c["indeterminate"], "waived": c["waived"],
-                "error": c["error"], "facts": self.n_facts}
+                "error": c["error"], "facts": self.n_facts, "no_aplica": self.n_no_aplica}
 
     def failing(self, fail_on: str) -> list[Finding]:
         """Findings that make the run fail: fail/error at or above the threshold severity."""

@@ -68,8 +68,13 @@ def _values(f: Finding) -> tuple[float, ...]:
     return tuple(sorted(x.value for x in f.facts if x.value is not None and not math.isnan(x.value)))
 
 
-def apply_waivers(findings: list[Finding], waivers: list[Waiver]) -> tuple[list[Finding], list[str]]:
-    """Waive what the register accepts; report each waiver whose values no longer match as expired."""
+def apply_waivers(findings: list[Finding], waivers: list[Waiver], *,
+                  only_evaluated: bool = False) -> tuple[list[Finding], list[str]]:
+    """Waive what the register accepts; report each waiver whose values no longer match as expired.
+
+    ``only_evaluated``: a waiver whose instance this run did not evaluate is not reported as
+    unused (the bundled register on a steward's file: its rules do not apply there, issue 14).
+    """
     by_key = {(w.rule, w.key): w for w in waivers}
     used: set[tuple[str, str]] = set()
     expired: list[str] = []
@@ -84,7 +89,8 @@ def apply_waivers(findings: list[Finding], waivers: list[Waiver]) -> tuple[list[
                 expired.append(f"{w.origin}: waiver for {w.rule} {w.key} accepted values {list(w.values)}, "
                                f"now {list(_values(f))}: expired, finding open")
         out.append(f)
+    evaluated = {(f.rule, f.key) for f in findings} if only_evaluated else None
     for (rule, key), w in by_key.items():
-        if (rule, key) not in used:
+        if (rule, key) not in used and (evaluated is None or (rule, key) in evaluated):
             expired.append(f"{w.origin}: waiver for {rule} {key} matches no failing instance")
     return out, expired

@@ -98,9 +98,17 @@ def test_bad_cells_are_named(tmp_path: Path, registry: Registry, changes: dict[s
 
 
 def test_duplicate_key_and_all_errors_at_once(tmp_path: Path, registry: Registry) -> None:
-    errors = _errors(tmp_path, registry, [ROWS[0], ROWS[0], _row(concept="no.existe")])
+    errors = _errors(tmp_path, registry, [ROWS[0], _row(value="57073.8"), _row(concept="no.existe")])
     assert any(":3:concept: duplicate fact" in e for e in errors)
     assert any(":4:concept: unknown concept" in e for e in errors)
+
+
+def test_issue_14_same_row_twice_is_one_fact(tmp_path: Path, registry: Registry) -> None:
+    """The same fact read twice (identical row, same provenance) is one fact, not an error."""
+    path = _csv(tmp_path / "twice.csv", [ROWS[0], ROWS[0], ROWS[1]])
+    copy = _csv(tmp_path / "copy.csv", [ROWS[1]])
+    facts = load_facts(path, registry, extra=[copy]).facts
+    assert len(facts) == 2
 
 
 def test_missing_column_and_ragged_row(tmp_path: Path, registry: Registry) -> None:

@@ -60,7 +60,7 @@ def facts_from_records(
     """Validate ``(file, row, cells)`` records; raise :class:`InputErrors` listing every problem."""
     errors: list[InputError] = []
     out: list[dict[str, object]] = []
-    seen: dict[tuple[str, str, str, str, str], str] = {}
+    seen: dict[tuple[str, str, str, str, str], tuple[str, tuple[str, ...]]] = {}
     headers_checked: set[str] = set()
     for file, row, cells in records:
         if ROW_ERROR in cells:
@@ -155,11 +155,16 @@ def facts_from_records(
 
         # The same figure may be stated twice in one document, even on one line: each statement is
         # a fact with its own quote. The same quote twice is a copy, not a second statement.
+        # The same row read twice (a reference table copied into the dataset's folder) is one fact.
         key = (concept, period, cells["source"], cells["locator"], cells["quote"])
+        same = tuple(cells.get(c, "") or "" for c in REQUIRED + OPTIONAL)
         if key in seen:
-            err("concept", f"duplicate fact: same concept, period, source, locator and quote as {seen[key]}")
+            if seen[key][1] == same:
+                continue
+            err("concept", f"duplicate fact: same concept, period, source, locator and quote as {seen[key][0]} "
+                           "but other values; state each figure once")
         else:
-            seen[key] = f"{file}:{row}"
+            seen[key] = (f"{file}:{row}", same)
         rango = c.rango if c is not None else None
         out.append({
             "fact_id": f"{Path(file).name}:{row}",

@@ -18,7 +18,7 @@ import yaml
 from cuadra.errors import RuleError
 from cuadra.rules.syntax import Compare, Ref, RuleSyntaxError, parse_expr, refs
 
-__all__ = ["Rule", "BuiltinRule", "BUILTINS", "KINDS", "SEVERITIES", "load_catalogue", "catalogue_hash",
+__all__ = ["Rule", "BuiltinRule", "BUILTINS", "KINDS", "SEVERITIES", "load_catalogue", "catalogue_hash", "split_fuente",
            "expand_definitions"]
 
 #: Rule kinds of the catalogue (issue 4) and the built-in families (no YAML entry needed).
@@ -27,7 +27,14 @@ KINDS = ("suma", "razon", "diferencia", "crecimiento", "real_nominal", "unidad",
 BUILTIN_KINDS = ("duplicado", "publicado", "rango")
 SEVERITIES = ("error", "warning")
 _ID = re.compile(r"^[a-z0-9_]+(?:\.[a-z0-9_]+)*$")
-_FUENTE = re.compile(r"^\d{3}_[0-9a-f]{16}\.txt:\d+(?:-\d+)?$")
+#: A rule's source: any document name or URL, optionally ``:LINE`` or ``:FIRST-LAST`` (issue 14).
+_FUENTE = re.compile(r"^(?P<doc>\S(?:.*?\S)??)(?::(?P<loc>\d+(?:-\d+)?))?$")
+
+
+def split_fuente(fuente: str) -> tuple[str, str]:
+    """``"000_x.txt:49-56"`` → ("000_x.txt", "49-56"); a URL keeps its colons: ``"https://a/b.pdf:3"``."""
+    m = _FUENTE.match(fuente.strip())
+    return (m["doc"], m["loc"] or "") if m else (fuente, "")
 
 
 @dataclass(frozen=True)
@@ -189,9 +196,12 @@ def load_catalogue(paths: Iterable[Path], known_concepts: Collection[str] | None
                      start: int = start, path: Path = path) -> RuleError:
                 return RuleError(str(path), lines.get(key, start), msg, col)
 
-            for key in ("id", "titulo", "expr", "kind", "fuentes"):
+            for key in ("id", "titulo", "expr", "kind"):
                 if not item.get(key):
                     raise fail(key, f"rule is missing {key!r}")
+            if item.get("fuentes") is None:
+                raise fail("fuentes", "rule is missing 'fuentes': cite the document lines it comes from "
+                                      "(['boletin.txt:12']), or write 'fuentes: []' for a rule no document states")
             rid = str(item["id"])
             if not _ID.match(rid):
                 raise fail("id", f"rule id {rid!r}: expected dotted lowercase snake_case")
@@ -209,9 +219,12 @@ def load_catalogue(paths: Iterable[Path], known_concepts: Collection[str] | None
             fuentes = item["fuentes"]
             if isinstance(fuentes, str):
                 fuentes = [fuentes]
+            if not isinstance(fuentes, list):
+                raise fail("fuentes", "fuentes: expected a list of 'document:LINE' (or [])")
             for f in fuentes:
-                if not _FUENTE.match(str(f)):
-                    raise fail("fuentes", f"fuente {f!r}: expected 'NNN_<id>.txt:LINE' or ':FIRST-LAST'")
+                if not isinstance(f, str) or not _FUENTE.match(f):
+                    raise fail("fuentes", f"fuente {f!r}: expected a document name or URL, optionally "
+                                          "with ':LINE' or ':FIRST-LAST'")
             try:
                 written = str(item["expr"]).strip()
                 expr = expand_definitions(written, defs)

@@ -28,7 +28,7 @@ from cuadra.report.site.documents import render_document
 from cuadra.report.site.finding import render_finding
 from cuadra.report.site.index import render_index
 from cuadra.report.site.sources import Sources
-from cuadra.rules.catalogue import Rule
+from cuadra.rules.catalogue import Rule, split_fuente
 
 __all__ = ["render_site", "finding_slug", "doc_slug"]
 
@@ -43,7 +43,7 @@ def render_site(run: Run, out: Path, *, registry: Registry | None = None, rules:
         for d in documents_of(f):
             by_doc[d].append(f)
     documents = sorted(d for d in by_doc if d != NO_DOC)
-    cited = {fu.partition(":")[0] for f in run.findings for fu in f.fuentes}
+    cited = {split_fuente(fu)[0] for f in run.findings for fu in f.fuentes}
     sources = Sources(sources_dir, [*documents, *cited])
     ctx = SiteContext.build(registry, rules, sources, gx_index, gx_validation)
     # Our folders only (never gx/): a page left from an earlier run would be evidence of nothing.

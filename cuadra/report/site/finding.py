@@ -29,6 +29,7 @@ from cuadra.report.site.words import (
     parse_or_none,
     precision,
 )
+from cuadra.rules.catalogue import split_fuente
 from cuadra.rules.syntax import Ref
 
 __all__ = ["render_finding", "SIDES"]
@@ -172,7 +173,7 @@ def render_finding(f: Finding, ctx: SiteContext, depth: int = 1) -> str:
     if f.fuentes:
         items = []
         for fu in f.fuentes:
-            doc, _, loc = fu.partition(":")
+            doc, loc = split_fuente(fu)
             href = ctx.sources.href(doc, loc, depth=depth)
             items.append(f"<a href='{e(href)}'>{e(fu)}</a>" if href else e(fu))
         fuentes = f"<p class='meta'>La regla se apoya en: {', '.join(items)}</p>"

@@ -9,11 +9,24 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from urllib.parse import urlparse
 
 from cuadra.report.site.common import doc_slug, e, page
 from cuadra.transcription.sources import SourceText, parse_locator
 
 __all__ = ["Sources"]
+
+
+def _text_names(doc: str) -> list[str]:
+    """File names a document's text may have in a sources folder (issue 14).
+
+    A bundled id names its file (``000_….txt``); a steward's document may be named by a URL or a
+    title: its text is looked up by the URL's last segment, with or without ``.txt``. Only bare file
+    names are returned (no folder part, no ``..``), so a lookup never leaves the folders it was given.
+    """
+    last = urlparse(doc).path.rstrip("/").rsplit("/", 1)[-1] if "/" in doc else doc
+    names = [n for n in dict.fromkeys((doc, last, f"{last}.txt", f"{Path(last).stem}.txt")) if n]
+    return [n for n in names if "/" not in n and "\\" not in n and n not in (".", "..") and not n.startswith("..")]
 
 
 class Sources:
@@ -26,7 +39,7 @@ class Sources:
         self._ranges: dict[str, dict[int, set[str]]] = {}
         folders = [folder] if isinstance(folder, Path) else list(folder or ())
         for doc in sorted(set(docs)):
-            path = next((f / doc for f in folders if doc and (f / doc).is_file()), None)
+            path = next((f / n for n in _text_names(doc) for f in folders if (f / n).is_file()), None)
             if path is not None:
                 self.texts[doc] = SourceText(path)
 
