@@ -14,6 +14,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing.pandas import Series
 
+from cuadra.contract.facts import ROUNDINGS
 from cuadra.rules.builtins import duplicates, published, ranges
 from cuadra.rules.catalogue import Rule
 from cuadra.rules.evaluate import FactIndex, RuleResult, evaluate_rule
@@ -31,7 +32,7 @@ class FactsModel(pa.DataFrameModel):
     unit: Series[str]
     scale: Series[int] = pa.Field(isin=[0, 3, 6, 9, 12])
     decimals: Series[int] = pa.Field(ge=0, le=12)
-    rounding: Series[str] = pa.Field(isin=["nearest", "truncate", "exact"])
+    rounding: Series[str] = pa.Field(isin=list(ROUNDINGS))
     status: Series[str] = pa.Field(isin=["final", "preliminar", "NA", "ND"])
     source: Series[str] = pa.Field(str_length={"min_value": 1})
     locator: Series[str] = pa.Field(str_matches=r"^\d+(-\d+)?$")

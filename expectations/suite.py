@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from cuadra.contract.facts import ROUNDINGS
 from cuadra.rules.catalogue import BUILTINS, BuiltinRule, Rule
 from cuadra.rules.to_sql import duplicate_sql, published_sql, range_sql, rule_sql, unexpected
 
@@ -57,7 +58,7 @@ def _contract_expectations(gxe: object, units: Sequence[str]) -> list[object]:
         e.ExpectColumnValuesToNotBeNull(column="concept", description="Todo hecho tiene concepto."),  # type: ignore[attr-defined]
         e.ExpectColumnValuesToMatchRegex(column="period", regex=r"^\d{4}(-\d{2}(-\d{2})?)?$",  # type: ignore[attr-defined]
                                          description="El periodo es AAAA, AAAA-MM o AAAA-MM-DD."),
-        e.ExpectColumnValuesToBeInSet(column="rounding", value_set=["nearest", "truncate", "exact"],  # type: ignore[attr-defined]
+        e.ExpectColumnValuesToBeInSet(column="rounding", value_set=list(ROUNDINGS),  # type: ignore[attr-defined]
                                       description="El redondeo es al más cercano, truncado o exacto."),
         e.ExpectColumnValuesToBeInSet(column="status", value_set=["final", "preliminar", "NA", "ND"],  # type: ignore[attr-defined]
                                       description="El estado es final, preliminar, NA o ND."),

@@ -110,9 +110,9 @@ def guess_period(sentence: str, at: int) -> str:
 
 def _sentence(text: str, s: int, e: int) -> tuple[str, int]:
     """The sentence around [s, e) (a full stop not between digits ends one), and s's offset in it."""
-    starts = [m.end() for m in re.finditer(r"(?<!\d)[.;](?!\d)\s|\n\s*\n", text[max(0, s - 400):s])]
+    starts = [m.end() for m in re.finditer(r"(?<!\d)\.(?!\d)\s|\n\s*\n", text[max(0, s - 400):s])]
     a = max(0, s - 400) + (starts[-1] if starts else 0)
-    m = re.search(r"(?<!\d)[.;](?!\d)(?:\s|$)|\n\s*\n", text[e:e + 400])
+    m = re.search(r"(?<!\d)\.(?!\d)(?:\s|$)|\n\s*\n", text[e:e + 400])
     b = e + (m.start() if m else min(400, len(text) - e))
     return text[a:b], s - a
 
@@ -155,7 +155,8 @@ def extract_lines(lines: Sequence[str], source: str, suggester: Suggester | None
         sentence, at = _sentence(text, sp.start, sp.end)
         period = guess_period(sentence, at) or (doc_years.most_common(1)[0][0] if doc_years else "")
         concept, score = suggester.suggest(f"{quote} {quote} {sentence}", unit) if suggester else ("", 0.0)  # near words count twice
-        rounding = c.bound or ("exact" if c.decimals == 0 and not c.scale_word and not c.percent
+        # A count printed to the unit ("21 millones 718 mil 601", "8,942 trabajadores") is stated in full.
+        rounding = c.bound or ("exact" if c.decimals == 0 and c.scale == 0 and not c.percent
                                and not c.currency and unit in ("personas", "unidades") else "nearest")
         candidates.append(Candidate(
             concept=concept, period=period, value=str(c.value), unit=unit, scale=c.scale, decimals=c.decimals,

@@ -27,7 +27,7 @@ _QUAL = "|".join(re.escape(q) for q in sorted(QUALIFIERS, key=len, reverse=True)
 _SIGN = "|".join(SIGN_WORDS)
 _LEAD = rf"(?P<lead>(?:(?:una?\s+)?(?:{_SIGN})\s+(?:del?\s+|en\s+)?)?(?:(?:{_QUAL})\s+)?)"
 _TAIL3 = r"\d{1,3}(?![\w,.°’']|[.,]\d)"
-_COMPOUND = rf"(?:{_NUM}\s+{_WORD}|un\s+mill[oó]n(?![\w])|mil(?=\s+\d))(?:\s+\d{{1,3}}\s+{_WORD})*(?:\s+{_TAIL3})?"
+_COMPOUND = rf"(?:{_NUM}\s+{_WORD}|un\s+mill[oó]n(?![\w])|mil(?=\s+\d)|(?<=de\s)mil(?![\w]))(?:\s+\d{{1,3}}\s+{_WORD})*(?:\s+{_TAIL3})?"
 _PCT = r"(?:\s?%|\s+por\s+ciento(?![\w])|\s+puntos?\s+porcentuales?(?![\w]))"
 FIGURE = re.compile(
     rf"{_LEAD}(?P<body>(?P<minus>(?<![\w)])[-−–](?=\$?\d))?(?P<cur>\$\s?)?"
