@@ -78,6 +78,7 @@ def bench(session: nox.Session) -> None:
     """Wall time per backend on the bundle, and rule-instance evaluations per second on 100 k facts."""
     _install(session, "[dev]")
     session.run("python", "tools/bench.py", *session.posargs, env=ENV)
+    session.run("python", "tools/bench_extract.py", env=ENV)  # recall of `cuadra extraer` (issue 14)
 
 
 @nox.session(python=PYTHON)

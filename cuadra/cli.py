@@ -146,6 +146,7 @@ def _progress(quiet: bool) -> Iterator[Callable[[str, int, int], None]]:
 
 def _validate(args: argparse.Namespace) -> int:
     out = Console() if Console().is_terminal else Console(width=160)  # logs and CI: wide, not 80 columns
+    sources = _sources(args) if args.docs else ()  # a wrong --fuentes is said before the run, not after
     with _progress(args.quiet) as progress:
         run, _facts, rules, registry = validate(args.path, backend=args.backend, project=_project(args),
                                                 docs_dir=args.docs, progress=progress)
@@ -160,7 +161,7 @@ def _validate(args: argparse.Namespace) -> int:
     if args.docs:
         from expectations.docs import build_site
 
-        index = build_site(run, args.docs, registry=registry, rules=rules, sources_dir=_sources(args))
+        index = build_site(run, args.docs, registry=registry, rules=rules, sources_dir=sources)
         if not args.quiet:
             out.print(f"Data Docs: {index}")
     if not args.quiet:
@@ -176,6 +177,7 @@ def _gate(args: argparse.Namespace) -> int:
     from cuadra.gate.machine import write_gate_json, write_gate_junit
     from cuadra.gate.markdown import render_markdown
 
+    sources = _sources(args) if args.docs else ()
     with _progress(args.quiet) as progress:
         result = run_gate(args.base, args.head, project=_project(args), backend=args.backend,
                           fail_on=args.fail_on, docs_dir=args.docs, progress=progress)
@@ -190,7 +192,7 @@ def _gate(args: argparse.Namespace) -> int:
     if args.docs:
         from expectations.docs import build_site
 
-        build_site(result.run, args.docs, registry=result.registry, rules=result.rules, sources_dir=_sources(args))
+        build_site(result.run, args.docs, registry=result.registry, rules=result.rules, sources_dir=sources)
     if not args.quiet:
         sys.stdout.write(text)  # Markdown as is: no wrapping, no markup
     return result.exit_code

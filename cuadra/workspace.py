@@ -17,6 +17,7 @@ reference = []                   # reference tables instead of the bundled ones 
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,8 +54,8 @@ def read_workspace(path: Path) -> Workspace:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
-        raise InputError(str(path), line, None, f"TOML: {exc}") from None
+        at = re.search(r"\(at line (\d+), column \d+\)", str(exc))  # Python < 3.14 has no exc.lineno
+        raise InputError(str(path), int(at[1]) if at else None, None, f"TOML: {exc}") from None
     except UnicodeDecodeError:
         raise InputError(str(path), None, None, "expected a UTF-8 TOML file") from None
     table = data.get("cuadra")

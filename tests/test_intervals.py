@@ -109,3 +109,19 @@ def test_issue_5_exact_counts_are_not_widened() -> None:
     assert s.lo[0] == s.hi[0] == 120.0
     rounded = iv.bounds_from_published([0.1], [1], [0], np.array(["nearest"], dtype=object))
     assert rounded.lo[0] < 0.05 and rounded.hi[0] > 0.15  # inexact bounds keep their slack
+
+
+@pytest.mark.parametrize(("value", "decimals", "scale", "rounding", "lo", "hi"), [
+    (2800, 0, 6, "approx", 2.7e9, 2.9e9),     # "cercano a 2 mil 800 millones": ± 1 of the last significant digit
+    (58.2, 1, 6, "approx", 58.1e6, 58.3e6),   # "casi 58.2 millones"
+    (70, 0, 6, "above", 70e6, 80e6),          # "más de 70 millones"
+    (3, 0, 3, "below", 2e3, 3e3),             # "menos de 3 mil"
+    (101275, 0, 0, "approx", 101274, 101276),
+    (-300, 0, 0, "approx", -400, -200),
+    (0, 0, 0, "approx", -1, 1),
+])
+def test_issue_14_approximate_figures(value: float, decimals: int, scale: int, rounding: str, lo: float,
+                                      hi: float) -> None:
+    """An approximate figure is as precise as its significant digits (README, "The data contract")."""
+    b = iv.from_published(value, decimals, scale, rounding)  # type: ignore[arg-type]
+    assert b.lo == pytest.approx(lo, rel=1e-12) and b.hi == pytest.approx(hi, rel=1e-12)

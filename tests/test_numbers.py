@@ -64,3 +64,66 @@ def test_format_parse_round_trip(value: Decimal, decimals: int, scale: int, curr
     text = format_cifra(q, decimals=decimals, scale=scale, currency=currency, percent=percent, parens=parens)
     c = parse_cifra(text)
     assert (c.value, c.scale, c.decimals, c.percent) == (q, scale, decimals, percent)
+
+
+# --- issue 14: figures as the releases print them, in words -------------------------------------
+
+from cuadra.contract.numbers import QUALIFIERS  # noqa: E402
+
+
+def _en_palabras(n: int, *, un: bool, pad: bool) -> str:
+    """``n`` the way IMSS releases print it: "21 millones 718 mil 601", "un millón 98 mil 453", "mil 186"."""
+    m, k, u = n // 10**6, (n // 1000) % 1000, n % 1000
+    parts = []
+    if m:
+        if m >= 1000:
+            parts.append(f"{m // 1000} mil millones" if m % 1000 == 0 else f"{m // 1000} mil {m % 1000} millones")
+        else:
+            parts.append(("un millón" if un else "1 millón") if m == 1 else f"{m} millones")
+    if k:
+        parts.append("mil" if k == 1 and not m and un else f"{k:03d} mil" if pad and m else f"{k} mil")
+    if u:
+        parts.append(f"{u:03d}" if pad and (m or k) else str(u))
+    return " ".join(parts)
+
+
+@given(st.integers(1, 10**12 - 1), st.booleans(), st.booleans())
+def test_words_round_trip(n: int, un: bool, pad: bool) -> None:
+    """"21 millones 718 mil 601" reads back to 21,718,601 with the precision it prints (issue 14)."""
+    c = parse_cifra(_en_palabras(n, un=un, pad=pad))
+    assert c.value.scaleb(c.scale) == n and c.decimals == 0
+
+
+@given(st.integers(1, 10**9), st.sampled_from(sorted(QUALIFIERS)), st.sampled_from(["", "una caída de ",
+                                                                                       "disminución de "]))
+def test_qualifiers_and_signed_readings(n: int, qualifier: str, sign: str) -> None:
+    """"cercano a", "más de", "menos de" give the rounding mode; "una caída de" the sign."""
+    c = parse_cifra(f"{sign}{qualifier} {_en_palabras(n, un=False, pad=False)}")
+    assert c.bound == QUALIFIERS[qualifier]
+    assert c.value.scaleb(c.scale) == (-n if sign else n)
+
+
+@given(st.decimals(min_value=Decimal("-100"), max_value=Decimal("100"), places=2, allow_nan=False,
+                   allow_infinity=False), st.integers(0, 2), st.sampled_from(["%", " %", " por ciento",
+                                                                               " puntos porcentuales"]))
+def test_percentages_and_points_round_trip(value: Decimal, decimals: int, suffix: str) -> None:
+    q = value.quantize(Decimal(1).scaleb(-decimals))
+    c = parse_cifra(f"{q}{suffix}")
+    assert (c.value, c.decimals, c.scale) == (q, decimals, 0)
+    assert c.points == suffix.endswith("porcentuales")
+    assert c.percent == (not c.points)
+
+
+@pytest.mark.parametrize(("text", "value", "scale", "bound"), [
+    ("cercano a 2 mil 800 millones", "2800", 6, "approx"),
+    ("alrededor de 63.1 millones", "63.1", 6, "approx"),
+    ("casi 58.2 millones de pesos", "58.2", 6, "approx"),
+    ("más de 70 millones", "70", 6, "above"),
+    ("menos de 3 mil", "3", 3, "below"),
+    ("una caída de 345 mil", "-345", 3, ""),
+    ("pérdida de $1,245 mdp", "-1245", 6, ""),
+    ("un millón 98 mil 453", "1098453", 0, ""),
+])
+def test_release_wording_table(text: str, value: str, scale: int, bound: str) -> None:
+    c = parse_cifra(text)
+    assert (c.value, c.scale, c.bound) == (Decimal(value), scale, bound)

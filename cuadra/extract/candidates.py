@@ -38,7 +38,7 @@ _UNIT_WORDS: tuple[tuple[str, str], ...] = (
     (r"puntos? porcentuales?", "puntos_porcentuales"),
     (r"personas|derechohabientes|trabajador(?:es|as)|asegurad[oa]s|pacientes|pensionad[oa]s|beneficiari[oa]s|"
      r"ni[ñn][oa]s|mujeres|hombres|usuari[oa]s|afiliad[oa]s|m[ée]dicos|enfermer[oa]s|estudiantes|"
-     r"adultos|j[óo]venes|familias|empleos|puestos|patrones|embarazadas|personal|profesionales|residentes|"
+     r"adultos|j[óo]venes|familias|empleos|puestos|embarazadas|personal|profesionales|residentes|"
      r"jubilad[oa]s|menores|infantes|pensiones", "personas"),
     (r"d[íi]as", "dias"),
     (r"horas", "horas"),

@@ -36,6 +36,9 @@ def run_extraer(args: argparse.Namespace) -> int:
     if args.source and len(args.texts) > 1:
         raise InputError("--source", None, None, "--source names one document: give one TEXT per run, or leave it "
                                                  "out to use each file's name")
+    for text in args.texts:  # say a wrong path before the registry is read
+        if not text.is_file():
+            raise InputError(str(text), None, None, "no such file: give a .txt or .pdf release")
     suggester = _suggester(args)
     candidates: list[Candidate] = []
     others: list[NonFigure] = []

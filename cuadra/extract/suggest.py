@@ -79,6 +79,11 @@ class Suggester:
         n = max(len(docs), 1)
         self.idf = {w: math.log((1 + n) / (1 + k)) + 1 for w, k in df.items()}
         self.vectors = [self._vector(d) for d in docs]
+        #: word → [(entry, weight)]: a quote is scored only against entries that share a word with it.
+        self.postings: dict[str, list[tuple[int, float]]] = {}
+        for i, v in enumerate(self.vectors):
+            for w, x in v.items():
+                self.postings.setdefault(w, []).append((i, x))
 
     def _vector(self, counts: Counter[str]) -> dict[str, float]:
         v = {w: (1 + math.log(c)) * self.idf.get(w, 0.0) for w, c in counts.items()}
@@ -90,11 +95,15 @@ class Suggester:
         q = self._vector(Counter(words(quote)))
         if not q:
             return "", 0.0
+        scores: dict[int, float] = {}
+        for w, x in q.items():
+            for i, y in self.postings.get(w, ()):
+                scores[i] = scores.get(i, 0.0) + x * y
         best, score = "", 0.0
-        for e, v in zip(self.entries, self.vectors, strict=True):
+        for i, s in sorted(scores.items()):
+            e = self.entries[i]
             if unit and e.unit and e.unit != unit:
                 continue
-            s = sum(x * v.get(w, 0.0) for w, x in q.items())
             if s > score:
                 best, score = e.id, s
         return (best, round(score, 3)) if score >= MIN_SCORE else ("", round(score, 3))
