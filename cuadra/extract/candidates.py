@@ -17,14 +17,14 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 from cuadra.contract.numbers import Cifra
-from cuadra.extract.scan import Span, scan
+from cuadra.extract.scan import scan
 from cuadra.extract.suggest import Suggester
 
 __all__ = ["Candidate", "NonFigure", "extract_lines", "write_candidates", "write_nonfigures",
            "guess_unit", "guess_period"]
 
-_MONTHS = {m: i for i, m in enumerate(
-    "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre".split(), 1)}
+_MONTH_NAMES = "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre"
+_MONTHS = {m: i for i, m in enumerate(_MONTH_NAMES.split(), 1)}
 _MONTHS["setiembre"] = 9
 _MONTH_RE = "|".join(_MONTHS)
 _FULL_DATE = re.compile(rf"\b(\d{{1,2}})\s+de\s+({_MONTH_RE})\s+(?:de(?:l)?\s+)?((?:19|20)\d\d)\b", re.I)
@@ -154,7 +154,8 @@ def extract_lines(lines: Sequence[str], source: str, suggester: Suggester | None
         unit = guess_unit(c, text[sp.end:sp.end + 60])
         sentence, at = _sentence(text, sp.start, sp.end)
         period = guess_period(sentence, at) or (doc_years.most_common(1)[0][0] if doc_years else "")
-        concept, score = suggester.suggest(f"{quote} {quote} {sentence}", unit) if suggester else ("", 0.0)  # near words count twice
+        # The words next to the figure count twice, the rest of its sentence once.
+        concept, score = suggester.suggest(f"{quote} {quote} {sentence}", unit) if suggester else ("", 0.0)
         # A count printed to the unit ("21 millones 718 mil 601", "8,942 trabajadores") is stated in full.
         rounding = c.bound or ("exact" if c.decimals == 0 and c.scale == 0 and not c.percent
                                and not c.currency and unit in ("personas", "unidades") else "nearest")

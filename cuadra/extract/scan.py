@@ -27,7 +27,8 @@ _QUAL = "|".join(re.escape(q) for q in sorted(QUALIFIERS, key=len, reverse=True)
 _SIGN = "|".join(SIGN_WORDS)
 _LEAD = rf"(?P<lead>(?:(?:una?\s+)?(?:{_SIGN})\s+(?:del?\s+|en\s+)?)?(?:(?:{_QUAL})\s+)?)"
 _TAIL3 = r"\d{1,3}(?![\w,.°’']|[.,]\d)"
-_COMPOUND = rf"(?:{_NUM}\s+{_WORD}|un\s+mill[oó]n(?![\w])|mil(?=\s+\d)|(?<=de\s)mil(?![\w]))(?:\s+\d{{1,3}}\s+{_WORD})*(?:\s+{_TAIL3})?"
+_HEAD = rf"(?:{_NUM}\s+{_WORD}|un\s+mill[oó]n(?![\w])|mil(?=\s+\d)|(?<=de\s)mil(?![\w]))"
+_COMPOUND = rf"{_HEAD}(?:\s+\d{{1,3}}\s+{_WORD})*(?:\s+{_TAIL3})?"
 _PCT = r"(?:\s?%|\s+por\s+ciento(?![\w])|\s+puntos?\s+porcentuales?(?![\w]))"
 FIGURE = re.compile(
     rf"{_LEAD}(?P<body>(?P<minus>(?<![\w)])[-−–](?=\$?\d))?(?P<cur>\$\s?)?"
@@ -47,7 +48,7 @@ _REFERENCE = re.compile(
     r"tabla|objetivos?|estrategias?|indicador(?:es)?|acci[óo]n(?:es)? puntual(?:es)?|l[íi]neas? de acci[óo]n|"
     r"nota|p[áa]gina|p[áa]g\.|inciso|apartado|secci[óo]n|regla|lineamiento|ficha|eje|numero|número|no\.)"
     r"\s*$", re.IGNORECASE)
-_LIST_START = re.compile(r"^\s*(?:\d{1,2}(?:\.\d{1,2})*[.)-]|\d{1,2}\.-)(?=\s|[A-ZÁÉÍÓÚÑ])")
+_LIST_START = re.compile(r"^\s*(?:\d{1,2}(?:\.\d{1,2})*[.)-]|\d{1,2}\.-)(?=\s|[A-ZÁÉÍÓÚÑ])", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,8 @@ def _not_figure(text: str, s: int, e: int, body: str, cifra: Cifra) -> str:
         near = text[max(0, line_start - 3):line_end + 3]
         if "\f" in near:
             return "número de página"
-    if s - line_start <= 6 and _LIST_START.match(text[line_start:]) and _LIST_START.match(text[line_start:]).end() >= e - line_start:  # noqa: E501
+    listed = _LIST_START.match(text, line_start)
+    if listed and s - line_start <= 6 and listed.end() >= e:
         return "número de lista"
     return ""
 

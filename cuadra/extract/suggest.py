@@ -21,12 +21,13 @@ __all__ = ["VocabEntry", "Suggester", "entries_from_registry", "words", "MIN_SCO
 #: Below this cosine a suggestion is noise: the column stays empty and the steward chooses.
 MIN_SCORE = 0.2
 
-_STOP = frozenset("""
+_STOP_WORDS = """
 a al ante bajo cada como con contra de del desde durante e el ella ellas ellos en entre era es esa ese
 esta este esto estos estas fue fueron ha han hasta la las le les lo los mas más mediante mismo muy no
 o para pero por que se ser si sin sobre su sus tal tambien también tan tanto total un una uno unos unas
 y ya cual cuales cuyo donde cuando año años anual mil miles millon millones pesos cifra cifras ciento
-""".split())
+"""
+_STOP = frozenset(_STOP_WORDS.split())
 
 
 def _fold(text: str) -> str:
