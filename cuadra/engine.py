@@ -29,7 +29,8 @@ from cuadra.rules.evaluate import ALL, FactIndex, RuleResult, shift_period
 from cuadra.rules.to_sql import duplicate_sql, published_sql, range_sql, rule_sql
 from cuadra.waivers import apply_waivers, load_waivers
 
-__all__ = ["Project", "project_paths", "validate", "findings_from_results", "split_applying", "BACKENDS"]
+__all__ = ["Project", "project_paths", "validate", "findings_from_results", "split_applying",
+           "keep_used_reference", "BACKENDS"]
 
 BACKENDS = ("pandera", "gx", "both")
 ROOT = Path(__file__).resolve().parent.parent
@@ -169,19 +170,29 @@ def split_applying(rules: Sequence[Rule], concepts: set[str]) -> tuple[list[Rule
     return applying, idle
 
 
+def _reference_rows(facts: pd.DataFrame, path: Path, reference: Sequence[Path]) -> np.ndarray:
+    """Which rows came from a reference table rather than from the dataset itself."""
+    ref_names = {f.name for f in reference} - {f.name for f in dataset_files(path)}
+    return facts["fact_id"].str.rsplit(":", n=1).str[0].isin(ref_names).to_numpy()
+
+
+def keep_used_reference(facts: pd.DataFrame, path: Path, reference: Sequence[Path],
+                        rules: Sequence[Rule]) -> pd.DataFrame:
+    """Drop the reference facts no rule of ``rules`` uses (issue 14: no 78 INPC facts for nothing)."""
+    is_ref = _reference_rows(facts, path, reference)
+    if not is_ref.any():
+        return facts
+    used = {ref.concept for r in rules for ref in r.refs}
+    keep = ~is_ref | facts["concept"].isin(used).to_numpy()
+    return facts if keep.all() else facts.loc[keep].reset_index(drop=True)
+
+
 def _without_unused_reference(facts: pd.DataFrame, path: Path, reference: Sequence[Path],
                               rules: Sequence[Rule]) -> tuple[pd.DataFrame, list[Rule], list[Rule]]:
     """Split the rules on the dataset's own concepts; keep reference facts only if an applying rule uses them."""
-    own = {f.name for f in dataset_files(path)}
-    ref_names = {f.name for f in reference} - own
-    is_ref = facts["fact_id"].str.rsplit(":", n=1).str[0].isin(ref_names).to_numpy()
+    is_ref = _reference_rows(facts, path, reference)
     applying, idle = split_applying(rules, set(facts.loc[~is_ref, "concept"]))
-    if is_ref.any():
-        used = {ref.concept for r in applying for ref in r.refs}
-        keep = ~is_ref | facts["concept"].isin(used).to_numpy()
-        if not keep.all():
-            facts = facts.loc[keep].reset_index(drop=True)
-    return facts, applying, idle
+    return keep_used_reference(facts, path, reference, applying), applying, idle
 
 
 def _dataset_hash(files: Sequence[Path]) -> str:

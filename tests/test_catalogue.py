@@ -35,7 +35,8 @@ def test_origin_is_file_and_line(tmp_path: Path) -> None:
     (GOOD.replace("a.x + a.y", "a.x + a.nope"), 3, "unknown concept 'a.nope'"),
     (GOOD.replace("a.x + a.y", "a.x +"), 3, "syntax error"),
     (GOOD.replace("kind: suma", "kind: sumas"), 4, "kind 'sumas'"),
-    (GOOD.replace('["000_18269b3800bc8850.txt:38"]', '["informe p. 3"]'), 5, "fuente"),
+    (GOOD.replace('["000_18269b3800bc8850.txt:38"]', '[""]'), 5, "fuente"),
+    (GOOD.replace('["000_18269b3800bc8850.txt:38"]', '[38]'), 5, "fuente"),
     (GOOD + GOOD.replace("- id: a.suma", "- id: a.suma"), 6, "already defined"),
     (GOOD.replace("  titulo: A es la suma\n", ""), 1, "titulo"),
 ])

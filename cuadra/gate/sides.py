@@ -21,7 +21,7 @@ import pandas as pd
 
 from cuadra.contract.facts import load_facts
 from cuadra.contract.registry import Registry
-from cuadra.engine import Project, findings_from_results
+from cuadra.engine import Project, findings_from_results, keep_used_reference
 from cuadra.errors import InputError, InputErrors
 from cuadra.findings import STATUSES, FactRef, Finding
 from cuadra.gate.identity import FactState, fact_state_from_ref, fact_states_from_frame
@@ -68,7 +68,8 @@ def base_side(path: Path, project: Project, registry: Registry, rules: Sequence[
     """
     if is_findings_json(path):
         return side_from_findings_json(path)
-    facts = load_facts(path, registry, extra=project.reference).facts
+    facts = keep_used_reference(load_facts(path, registry, extra=project.reference).facts, path, project.reference,
+                                rules)  # as HEAD's validate does (issue 14)
     findings, expired = evaluate_frame(facts, rules, load_waivers(project.waivers))
     return side_from_run(str(path), findings, facts, catalogue, expired)
 
@@ -91,7 +92,7 @@ def evaluate_frame(facts: pd.DataFrame, rules: Sequence[Rule],
                                   fuentes=tuple(rule.fuentes), lhs=(None, None), rhs=(None, None), imbalance=None,
                                   imbalance_rel=None, reason=f"el evaluador no pudo evaluar la regla: {exc}",
                                   facts=()))
-    return apply_waivers([*findings_from_results(results, facts), *broken], list(waivers))
+    return apply_waivers([*findings_from_results(results, facts), *broken], list(waivers), only_evaluated=True)
 
 
 _FINDING_FIELDS: dict[str, type] = {"rule": str, "key": str, "period": str, "status": str, "severity": str,
