@@ -70,7 +70,8 @@ def base_side(path: Path, project: Project, registry: Registry, rules: Sequence[
         return side_from_findings_json(path)
     facts = keep_used_reference(load_facts(path, registry, extra=project.reference).facts, path, project.reference,
                                 rules)  # as HEAD's validate does (issue 14)
-    findings, expired = evaluate_frame(facts, rules, load_waivers(project.waivers))
+    waivers = [*load_waivers(project.waivers), *(w for p in project.extra_waivers for w in load_waivers(p))]
+    findings, expired = evaluate_frame(facts, rules, waivers)
     return side_from_run(str(path), findings, facts, catalogue, expired)
 
 

@@ -114,6 +114,13 @@ def formula_side(node: Node, leaf: Callable[[Ref], str]) -> str:
     return _render(node, leaf, False)
 
 
+_APPROX_ES = {
+    "approx": "Cifra aproximada («cercano a», «alrededor de», «casi»): ± una unidad de su último dígito significativo",
+    "above": "Cota inferior («más de»): hasta una unidad de su último dígito significativo por encima",
+    "below": "Cota superior («menos de»): hasta una unidad de su último dígito significativo por debajo",
+}
+
+
 def precision(f: FactRef, unit_label: str = "") -> str:
     """How the interval of a figure follows from the way it is printed (escaped HTML)."""
     scale = SCALE_ES.get(f.scale, f"× 10^{f.scale}")
@@ -132,6 +139,10 @@ def precision(f: FactRef, unit_label: str = "") -> str:
                 else f"({e(num(f.value - step))}, {e(num(f.value))}]")
         return (f"Publicada con {digits}{e(comma_where)}, {ROUNDING_ES['truncate']}: el valor verdadero está en "
                 f"{band}{e(where)}{full}.")
+    if f.rounding in _APPROX_ES:  # issue 14: the band is one unit of the last significant digit
+        p = 10.0 ** f.scale
+        return (f"{_APPROX_ES[f.rounding]}: el valor verdadero está en "
+                f"[{e(num(f.lo / p))}, {e(num(f.hi / p))}]{e(where)}{full}.")
     half = step / 2
     return (f"Publicada con {digits}{e(comma_where)}, {ROUNDING_ES['nearest']}: ± {e(num(half))}{e(where)}, "
             f"el valor verdadero está en [{e(num(f.value - half))}, {e(num(f.value + half))}]{e(where)}{full}.")
