@@ -2,15 +2,18 @@
 
 One job: arguments in, exit code out. 0 clean, 1 findings at or above ``--fail-on``, 2 bad input
 (every contract or rule error printed as ``file:row:column: what was expected``, never a
-traceback). Progress goes to stderr so that stdout stays a clean report.
+traceback), 3 an internal error of cuadra (one line; the traceback with ``CUADRA_DEBUG=1``), 130
+interrupted (Ctrl-C). Progress goes to stderr so that stdout stays a clean report.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import traceback
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 
 from rich.console import Console
@@ -20,6 +23,8 @@ from cuadra import __version__
 from cuadra.contract.readers import dataset_files
 from cuadra.engine import BACKENDS, ROOT, Project, project_paths, validate
 from cuadra.errors import CuadraError, InputError, InputErrors
+from cuadra.escape import one_line
+from cuadra.limits import Limits, current, parse_count, parse_size, use
 from cuadra.workspace import Workspace, find_workspace, read_workspace
 
 __all__ = ["main"]
@@ -44,6 +49,33 @@ def _project_options(parser: argparse.ArgumentParser) -> None:
                              "fixtures/reference/, INEGI's INPC)")
     parser.add_argument("--no-reference", action="store_true",
                         help="read no reference table (rules that compare against one become indeterminate)")
+    _limit_options(parser)
+
+
+def _limit_options(parser: argparse.ArgumentParser) -> None:
+    """How much input is read before it is refused (README "Limits"); env CUADRA_MAX_BYTES / _ROWS."""
+    parser.add_argument("--max-bytes", metavar="SIZE", help="largest dataset file read, e.g. 2G (default 1G)")
+    parser.add_argument("--max-rows", metavar="N", help="most facts read from one dataset (default 5000000)")
+
+
+def _limits(args: argparse.Namespace) -> Limits:
+    try:
+        lim = current()  # installed by a caller (tests), else CUADRA_MAX_BYTES / CUADRA_MAX_ROWS, else defaults
+        if getattr(args, "max_bytes", None):
+            n = parse_size(args.max_bytes)  # an XLSX may then inflate as far as a file may weigh
+            lim = Limits(**{**lim.__dict__, "max_bytes": n, "max_xlsx_bytes": max(lim.max_xlsx_bytes, n)})
+        if getattr(args, "max_rows", None):
+            lim = Limits(**{**lim.__dict__, "max_rows": parse_count(args.max_rows)})
+    except ValueError as exc:
+        raise CuadraError(f"--max-bytes / --max-rows / CUADRA_MAX_BYTES / CUADRA_MAX_ROWS: {exc}") from None
+    return lim
+
+
+def _site(docs: Path | None) -> AbstractContextManager[Path | None]:
+    """Build the Data Docs in a temporary folder swapped in at the end (never a half-written site)."""
+    from cuadra.atomic import atomic_dir
+
+    return atomic_dir(docs) if docs else nullcontext(None)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -147,9 +179,13 @@ def _progress(quiet: bool) -> Iterator[Callable[[str, int, int], None]]:
 def _validate(args: argparse.Namespace) -> int:
     out = Console() if Console().is_terminal else Console(width=160)  # logs and CI: wide, not 80 columns
     sources = _sources(args) if args.docs else ()  # a wrong --fuentes is said before the run, not after
-    with _progress(args.quiet) as progress:
+    with _site(args.docs) as docs, _progress(args.quiet) as progress:
         run, _facts, rules, registry = validate(args.path, backend=args.backend, project=_project(args),
-                                                docs_dir=args.docs, progress=progress)
+                                                docs_dir=docs, progress=progress)
+        if docs is not None:
+            from expectations.docs import build_site
+
+            build_site(run, docs, registry=registry, rules=rules, sources_dir=sources)
     if args.json:
         from cuadra.report.machine import write_json
 
@@ -158,12 +194,10 @@ def _validate(args: argparse.Namespace) -> int:
         from cuadra.report.machine import write_junit
 
         write_junit(run, args.junit, args.fail_on)
-    if args.docs:
-        from expectations.docs import build_site
+    if args.docs and not args.quiet:
+        from cuadra.escape import rich_text
 
-        index = build_site(run, args.docs, registry=registry, rules=rules, sources_dir=sources)
-        if not args.quiet:
-            out.print(f"Data Docs: {index}")
+        out.print(f"Data Docs: {rich_text(args.docs / 'index.html')}")
     if not args.quiet:
         from cuadra.report.terminal import print_summary
 
@@ -178,21 +212,22 @@ def _gate(args: argparse.Namespace) -> int:
     from cuadra.gate.markdown import render_markdown
 
     sources = _sources(args) if args.docs else ()
-    with _progress(args.quiet) as progress:
+    with _site(args.docs) as docs, _progress(args.quiet) as progress:
         result = run_gate(args.base, args.head, project=_project(args), backend=args.backend,
-                          fail_on=args.fail_on, docs_dir=args.docs, progress=progress)
+                          fail_on=args.fail_on, docs_dir=docs, progress=progress)
+        if docs is not None:
+            from expectations.docs import build_site
+
+            build_site(result.run, docs, registry=result.registry, rules=result.rules, sources_dir=sources)
     if args.json:
         write_gate_json(result, args.json)
     if args.junit:
         write_gate_junit(result, args.junit)
     text = render_markdown(result)
     if args.markdown:
-        args.markdown.parent.mkdir(parents=True, exist_ok=True)
-        args.markdown.write_text(text, encoding="utf-8")
-    if args.docs:
-        from expectations.docs import build_site
+        from cuadra.atomic import write_text_atomic
 
-        build_site(result.run, args.docs, registry=result.registry, rules=result.rules, sources_dir=sources)
+        write_text_atomic(args.markdown, text)
     if not args.quiet:
         sys.stdout.write(text)  # Markdown as is: no wrapping, no markup
     return result.exit_code
@@ -211,32 +246,43 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         args.workspace = _workspace(args)
-        if args.command == "validate":
-            if args.path is None:
-                args.path = args.workspace.dataset or ROOT / "fixtures" / "reports"
-            return _validate(args)
-        if args.command == "gate":
-            return _gate(args)
-        if args.command == "extraer":
-            from cuadra.extract.command import run_extraer
+        with use(_limits(args)):
+            if args.command == "validate":
+                if args.path is None:
+                    args.path = args.workspace.dataset or ROOT / "fixtures" / "reports"
+                return _validate(args)
+            if args.command == "gate":
+                return _gate(args)
+            if args.command == "extraer":
+                from cuadra.extract.command import run_extraer
 
-            return run_extraer(args)
-        if args.command == "init":
-            from cuadra.scaffold import init_workspace
+                return run_extraer(args)
+            if args.command == "init":
+                from cuadra.scaffold import init_workspace
 
-            return init_workspace(args.dir, force=args.force)
+                return init_workspace(args.dir, force=args.force)
+    except KeyboardInterrupt:
+        print("cuadra: interrumpido (Ctrl-C); no se escribió ninguna salida a medias", file=sys.stderr)
+        return 130
     except InputErrors as exc:
         for e in exc.errors[:200]:
-            print(str(e), file=sys.stderr)
+            print(one_line(str(e)), file=sys.stderr)
         if len(exc.errors) > 200:
             print(f"… and {len(exc.errors) - 200} more errors", file=sys.stderr)
         return 2
     except CuadraError as exc:
-        print(str(exc), file=sys.stderr)
+        print(one_line(str(exc)), file=sys.stderr)
         return 2
     except OSError as exc:
-        print(f"{getattr(exc, 'filename', '') or ''}: {exc.strerror or exc}", file=sys.stderr)
+        print(one_line(f"{getattr(exc, 'filename', '') or ''}: {exc.strerror or exc}"), file=sys.stderr)
         return 2
+    except Exception as exc:  # a bug in cuadra, never "findings" (1) nor "bad input" (2)
+        debug = os.environ.get("CUADRA_DEBUG") == "1"
+        if debug:
+            traceback.print_exc()
+        print(one_line(f"cuadra: error interno: {type(exc).__name__}: {exc}")[:500]
+              + ("" if debug else " (CUADRA_DEBUG=1 muestra la traza)"), file=sys.stderr)
+        return 3
     return 2
 
 

@@ -217,7 +217,7 @@ def validate(
     say = progress or (lambda stage, done, total: None)
     say("cargando", 0, 3)
     registry = load_registry(project.registry)
-    dataset = load_facts(path, registry, extra=project.reference)
+    dataset = load_facts(path, registry, extra=project.reference, progress=lambda d, n: say("leyendo", d, n))
     rules = load_catalogue(project.rules, registry.concepts)
     facts, rules, idle = _without_unused_reference(dataset.facts, path, project.reference, rules)
     waivers = load_waivers(project.waivers)

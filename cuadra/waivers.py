@@ -17,6 +17,7 @@ import yaml
 
 from cuadra.errors import InputError
 from cuadra.findings import Finding
+from cuadra.yamlload import YamlError, load_yaml
 
 __all__ = ["Waiver", "load_waivers", "apply_waivers"]
 
@@ -34,13 +35,11 @@ class Waiver:
 def load_waivers(path: Path | None) -> list[Waiver]:
     if path is None or not path.exists():
         return []
-    text = path.read_text(encoding="utf-8")
     try:
-        root = yaml.compose(text)
-        data = yaml.safe_load(text) or []
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError(str(path), mark.line + 1 if mark else None, None, f"YAML: {exc}") from None
+        data, root = load_yaml(path)  # bounded: size, nesting, alias expansion (issue 15)
+        data = data or []
+    except YamlError as exc:
+        raise InputError(str(path), exc.line, str(exc.col) if exc.col else None, exc.message) from None
     if isinstance(data, dict):
         data = data.get("waivers") or []
         root = next((v for k, v in root.value if k.value == "waivers"), None)  # type: ignore[union-attr]

@@ -68,11 +68,13 @@ def build_site(run: Run, docs_dir: Path, *, registry: Registry | None = None, ru
 
 
 def offline_problems(site: Path) -> list[str]:
-    """Every page of a built site that would fetch something from the network (should be none)."""
-    from expectations.offline import remote_assets
+    """Every page or stylesheet of a built site that would fetch something from the network (should be none)."""
+    from expectations.offline import remote_assets, remote_css
 
-    return [f"{page}: {url}" for page in sorted(site.rglob("*.html"))
-            for url in remote_assets(page.read_text(encoding="utf-8"))]
+    return ([f"{page}: {url}" for page in sorted(site.rglob("*.html"))
+             for url in remote_assets(page.read_text(encoding="utf-8"))]
+            + [f"{sheet}: {url}" for sheet in sorted(site.rglob("*.css"))
+               for url in remote_css(sheet.read_text(encoding="utf-8", errors="surrogateescape"))])
 
 
 def main(argv: Sequence[str]) -> int:

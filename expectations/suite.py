@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from cuadra.contract.facts import ROUNDINGS
+from cuadra.escape import html_text, one_line
 from cuadra.rules.catalogue import BUILTINS, BuiltinRule, Rule
 from cuadra.rules.to_sql import duplicate_sql, published_sql, range_sql, rule_sql, unexpected
 
@@ -44,7 +45,10 @@ class GxOutcome:
 def describe(rule: Rule | BuiltinRule) -> str:
     """The expectation's description: the rule in Spanish, its formula, where the reports say it."""
     fuentes = ", ".join(rule.fuentes) if rule.fuentes else "regla integrada de cuadra"
-    return f"{rule.titulo}. Fórmula: {rule.expr}. Fuente: {fuentes}. [{rule.id}]"
+    text = f"{rule.titulo}. Fórmula: {rule.expr}. Fuente: {fuentes}. [{rule.id}]"
+    # GX renders a description as a raw HTML template ($name substituted, newlines made <br>): the
+    # catalogue is data a pull request can edit, so it is escaped here, "$" included.
+    return html_text(one_line(text)).replace("$", "&#36;")
 
 
 def _write_sqlite(facts: pd.DataFrame, db: Path) -> None:

@@ -261,10 +261,11 @@ def test_issue_6_duplicate_page_intersects_the_declarations(tmp_path: Path) -> N
     index = render_site(_run([dup]), tmp_path / "s", registry=REGISTRY, sources_dir=SOURCES)
     text = (index.parent / "hallazgos" / finding_slug(dup.rule, dup.key)).read_text(encoding="utf-8")
     assert "[69,232,350, 69,232,450]</span> ∩ <span class='iv'>{68,659,149}</span> = ∅" in text
-    assert "Cifra exacta" in text and "fuentes/001_ecf9940b1a895e3b.html#L101-L102" in text
+    assert "Cifra exacta" in text and f"fuentes/{doc_slug('001_ecf9940b1a895e3b.txt')}#L101-L102" in text
     assert "mayor límite inferior de las declaraciones" in text
     # The range anchor has a target of its own, so it scrolls even with scripting off.
-    assert "id='L101-L102'" in (index.parent / "fuentes" / "001_ecf9940b1a895e3b.html").read_text(encoding="utf-8")
+    source_page = index.parent / "fuentes" / doc_slug("001_ecf9940b1a895e3b.txt")
+    assert "id='L101-L102'" in source_page.read_text(encoding="utf-8")
 
 
 def test_issue_6_build_site_links_gx_both_ways(tmp_path: Path) -> None:

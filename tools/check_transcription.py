@@ -17,14 +17,13 @@ import sys
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-import yaml
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from cuadra.contract.numbers import CifraInvalida, parse_cifra  # noqa: E402
 from cuadra.transcription.coverage import coverage  # noqa: E402
-from cuadra.transcription.sources import SourceText, parse_locator  # noqa: E402
+from cuadra.transcription.sources import SourceText, find_source, parse_locator  # noqa: E402
+from cuadra.yamlload import load_yaml  # noqa: E402
 
 COLUMNS = ["concept", "period", "value", "unit", "scale", "decimals", "rounding", "status",
            "source", "locator", "quote", "published", "lectura"]
@@ -37,7 +36,7 @@ def load_registry() -> tuple[dict, dict]:
     concepts: dict = {}
     files = [ROOT / "fixtures/concepts.yaml", *sorted((ROOT / "fixtures/concepts").glob("*.yaml"))]
     for f in files:
-        data = yaml.safe_load(f.read_text(encoding="utf-8")) or {}
+        data = load_yaml(f)[0] or {}
         units.update(data.get("units") or {})
         for cid, c in (data.get("concepts") or {}).items():
             if cid in concepts and concepts[cid]["unit"] != c.get("unit"):
@@ -53,7 +52,11 @@ def main() -> int:
     ap.add_argument("--lines", default=None, help="only report coverage for lines A-B")
     ap.add_argument("--show", type=int, default=200)
     args = ap.parse_args()
-    src = SourceText(ROOT / "fixtures/sources" / args.source)
+    found = find_source([ROOT / "fixtures/sources"], args.source)
+    if found is None:
+        print(f"{args.source}: no such source text in fixtures/sources (a document id, not a path)")
+        return 2
+    src = SourceText(found)
     units, concepts = load_registry()
     problems: list[str] = []
     facts: list[tuple[str, str]] = []
@@ -119,7 +122,7 @@ def main() -> int:
                 facts.append((row["locator"], row["published"]))
     exclusions: list[dict] = []
     for f in sorted((ROOT / "fixtures/exclusions").glob(args.source.removesuffix(".txt") + "*.yaml")):
-        entries = yaml.safe_load(f.read_text(encoding="utf-8")) or []
+        entries = load_yaml(f)[0] or []
         for e in entries:
             if not e.get("why"):
                 problems.append(f"{f.name}: exclusion at line {e.get('line')} has no 'why'")

@@ -15,6 +15,7 @@ from pathlib import Path
 import yaml
 
 from cuadra.errors import InputError, InputErrors
+from cuadra.yamlload import YamlError, load_yaml
 
 __all__ = ["Unit", "Concept", "Registry", "CONCEPT_ID", "load_registry", "default_registry_paths"]
 
@@ -102,13 +103,14 @@ def load_registry(paths: Iterable[Path]) -> Registry:
     for path in paths:
         if not path.exists():
             continue
-        text = path.read_text(encoding="utf-8")
         try:
-            root = yaml.compose(text)
-            data = yaml.safe_load(text) or {}
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            errors.append(InputError(str(path), mark.line + 1 if mark else None, None, f"YAML: {exc}"))
+            data, root = load_yaml(path)  # bounded: size, nesting, alias expansion (issue 15)
+            data = data or {}
+        except YamlError as exc:
+            errors.append(InputError(str(path), exc.line, str(exc.col) if exc.col else None, exc.message))
+            continue
+        if not isinstance(data, dict):
+            errors.append(InputError(str(path), 1, None, "expected a mapping with units: and concepts:"))
             continue
         lines: dict[tuple[str, str], int | None] = {}
         if isinstance(root, yaml.MappingNode):

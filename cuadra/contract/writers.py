@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from cuadra.contract.facts import OPTIONAL, REQUIRED
+from cuadra.escape import spreadsheet_cell
 
 __all__ = ["write_facts"]
 
@@ -33,6 +34,10 @@ def write_facts(facts: pd.DataFrame, path: Path) -> None:
     out["scale"] = out["scale"].astype(int).astype(str)
     out["decimals"] = out["decimals"].astype(int).astype(str)
     suffix = path.suffix.lower()
+    if suffix in (".csv", ".xlsx"):
+        # A quote or source starting with = + - @ would run as a formula in a spreadsheet: neutralised,
+        # and the reader undoes it (cuadra.escape.spreadsheet_cell), so the round trip still holds.
+        out = out.map(lambda v: spreadsheet_cell(v) if isinstance(v, str) else v)
     if suffix == ".csv":
         out.to_csv(path, index=False, encoding="utf-8")
     elif suffix == ".xlsx":

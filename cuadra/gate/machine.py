@@ -12,6 +12,8 @@ import json
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
+from cuadra.atomic import atomic_path, write_text_atomic
+from cuadra.escape import clean_xml_tree
 from cuadra.findings import finding_identity
 from cuadra.gate.diff import CATEGORIES, FindingChange
 from cuadra.gate.identity import FactState
@@ -72,8 +74,7 @@ def gate_json(g: GateResult) -> dict[str, object]:
 
 
 def write_gate_json(g: GateResult, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(gate_json(g), ensure_ascii=False, indent=1, allow_nan=False), encoding="utf-8")
+    write_text_atomic(path, json.dumps(gate_json(g), ensure_ascii=False, indent=1, allow_nan=False))
 
 
 def _name(c: FindingChange) -> str:
@@ -120,5 +121,6 @@ def write_gate_junit(g: GateResult, path: Path) -> None:
         sub.set("skipped", str(sum(1 for c in cases if c.find("skipped") is not None)))
     root.set("tests", str(sum(int(s.get("tests", "0")) for s in root)))
     root.set("failures", str(sum(int(s.get("failures", "0")) for s in root)))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
+    clean_xml_tree(root)  # data may hold characters XML forbids (a NUL, a form feed)
+    with atomic_path(path) as tmp:
+        ET.ElementTree(root).write(tmp, encoding="utf-8", xml_declaration=True)

@@ -8,6 +8,7 @@ with a pointer to the JSON, so a comment stays within what a CI system accepts.
 
 from __future__ import annotations
 
+from cuadra.escape import md_code, md_text
 from cuadra.findings import Finding
 from cuadra.gate.diff import FindingChange
 from cuadra.gate.identity import FactState
@@ -20,7 +21,8 @@ KIND_ES = {"revision": "revisión", "refinement": "refinamiento", "restated": "r
 
 
 def _cell(text: object) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
+    """Every data string (a quote, a source, a title) as inert Markdown on one line (issue 15)."""
+    return md_text(text)
 
 
 SCALE_WORDS = {0: "", 3: " miles", 6: " millones", 9: " miles de millones", 12: " billones"}
@@ -45,11 +47,13 @@ def _fig(f: FactState) -> str:
 
 def _finding(f: Finding, extra: str = "") -> list[str]:
     gap = f", desbalance {f.imbalance:,.10g}" if f.imbalance else ""
-    lines = [f"- **{_cell(f.titulo or f.rule)}** (`{f.rule}`, `{f.key}`, {f.severity}){extra}: izquierda "
+    lines = [f"- **{_cell(f.titulo or f.rule)}** ({md_code(f.rule)}, {md_code(f.key)}, {_cell(f.severity)}){extra}: "
+             f"izquierda "
              f"{_iv(f.lhs)}, derecha {_iv(f.rhs)}{gap}{'. ' + _cell(f.reason) if f.reason else ''}"]
     for x in f.facts[:8]:
-        lines.append(f"  - `{x.concept}[{x.period}]` = {_value(x.value, x.scale, x.decimals, x.status)} — "
-                     f"{x.source}:{x.locator} «{_cell(x.quote[:120])}»")
+        lines.append(f"  - {md_code(f'{x.concept}[{x.period}]')} = "
+                     f"{_cell(_value(x.value, x.scale, x.decimals, x.status))} — "
+                     f"{_cell(f'{x.source}:{x.locator}')} «{_cell(x.quote[:120])}»")
     if len(f.facts) > 8:
         lines.append(f"  - … y {len(f.facts) - 8} cifras más")
     return lines
@@ -58,7 +62,7 @@ def _finding(f: Finding, extra: str = "") -> list[str]:
 def _changes(items: list[FindingChange], limit: int, extra: bool = False) -> list[str]:
     out: list[str] = []
     for c in items[:limit]:
-        note = f" — antes {c.base_status}, ahora {c.head_status}" if extra else ""
+        note = f" — antes {_cell(c.base_status)}, ahora {_cell(c.head_status)}" if extra else ""
         out += _finding(c.current, note)
     if len(items) > limit:
         out.append(f"- … y {len(items) - limit} más (véase el JSON del gate)")
@@ -68,8 +72,10 @@ def _changes(items: list[FindingChange], limit: int, extra: bool = False) -> lis
 def _revisions(items: list[FactChange], limit: int) -> list[str]:
     out = ["| tipo | concepto | periodo | antes | después | estado | procedencia |", "|---|---|---|---|---|---|---|"]
     for c in items[:limit]:
-        out.append(f"| {KIND_ES[c.kind]} | `{c.base.concept}` | {c.base.period} | {_cell(_fig(c.base))} | "
-                   f"{_cell(_fig(c.head))} | {c.status_flip or c.head.status} | {c.base.where} → {c.head.where} |")
+        out.append(f"| {KIND_ES[c.kind]} | {md_code(c.base.concept)} | {_cell(c.base.period)} | "
+                   f"{_cell(_fig(c.base))} | "
+                   f"{_cell(_fig(c.head))} | {_cell(c.status_flip or c.head.status)} | {_cell(c.base.where)} → "
+                   f"{_cell(c.head.where)} |")
     if len(items) > limit:
         out.append(f"\n… y {len(items) - limit} más (véase el JSON del gate)")
     return out
@@ -81,14 +87,14 @@ def render_markdown(g: GateResult, *, limit: int = 25) -> str:
     verdict = (f"❌ **{len(blocking)} hallazgo(s) nuevo(s)** con severidad ≥ {g.fail_on}" if blocking
                else f"✅ **sin hallazgos nuevos** con severidad ≥ {g.fail_on}")
     out = [f"## cuadra gate: {verdict}", "",
-           f"BASE `{g.base.label}` → HEAD `{g.head.label}` · {len(g.head.facts):,} hechos · "
+           f"BASE {md_code(g.base.label)} → HEAD {md_code(g.head.label)} · {len(g.head.facts):,} hechos · "
            f"{g.run.n_rules} reglas · {g.seconds:.1f} s", "",
            "| nuevos | cambiados | resueltos | conocidos | revisiones | refinamientos | reexpresados | añadidos | "
            "eliminados |", "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
            f"| {fc['new']} | {fc['changed']} | {fc['resolved']} | {fc['known']} | {dc['revision']} | "
            f"{dc['refinement']} | {dc['restated']} | {dc['added'] if g.data.complete else '?'} | {dc['removed']} |",
            ""]
-    out += [f"> {n}" for n in g.notes]
+    out += [f"> {_cell(n)}" for n in g.notes]
     if g.notes:
         out.append("")
     sections: list[tuple[str, list[str]]] = [

@@ -10,7 +10,6 @@ facts its findings mention (``complete=False``); the gate says so in every outpu
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from typing import Any
 import pandas as pd
 
 from cuadra.contract.facts import load_facts
+from cuadra.contract.readers import load_json
 from cuadra.contract.registry import Registry
 from cuadra.engine import Project, findings_from_results, keep_used_reference
 from cuadra.errors import InputError, InputErrors
@@ -48,8 +48,8 @@ def is_findings_json(path: Path) -> bool:
     if not (path.is_file() and path.suffix.lower() == ".json"):
         return False
     try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        data = load_json(path)  # bounded: size, nesting (issue 15)
+    except InputError:
         return False  # let the dataset reader report it with its line
     return isinstance(data, dict) and "findings" in data and "summary" in data
 
@@ -139,10 +139,7 @@ def _pair(x: object) -> tuple[float | None, float | None]:
 def side_from_findings_json(path: Path) -> Side:
     """Read a findings JSON; every malformed entry is reported as ``file:findings[i].field``."""
     file = str(path)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
-    except json.JSONDecodeError as exc:
-        raise InputError(file, exc.lineno, None, f"not valid JSON: {exc.msg}") from None
+    data = load_json(path)  # bounded: size, nesting (issue 15)
     if not isinstance(data, dict):
         raise InputError(file, None, None, "expected a findings JSON object (summary, run, findings)")
     errors: list[InputError] = []

@@ -12,14 +12,15 @@ from collections import defaultdict
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
+from cuadra.atomic import atomic_path, write_text_atomic
+from cuadra.escape import clean_xml_tree
 from cuadra.findings import Finding, Run
 
 __all__ = ["write_json", "write_junit", "describe_instance"]
 
 
 def write_json(run: Run, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(run.to_json(), ensure_ascii=False, indent=1, allow_nan=False), encoding="utf-8")
+    write_text_atomic(path, json.dumps(run.to_json(), ensure_ascii=False, indent=1, allow_nan=False))
 
 
 def describe_instance(f: Finding) -> str:
@@ -55,5 +56,6 @@ def write_junit(run: Run, path: Path, fail_on: str = "error") -> None:
             if other:
                 ET.SubElement(case, "system-out").text = "\n".join(describe_instance(f) for f in other)
         suite.set("failures", str(n_fail))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
+    clean_xml_tree(root)  # data may hold characters XML forbids (a NUL, a form feed)
+    with atomic_path(path) as tmp:
+        ET.ElementTree(root).write(tmp, encoding="utf-8", xml_declaration=True)

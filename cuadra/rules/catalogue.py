@@ -17,6 +17,7 @@ import yaml
 
 from cuadra.errors import RuleError
 from cuadra.rules.syntax import Compare, Ref, RuleSyntaxError, parse_expr, refs
+from cuadra.yamlload import YamlError, load_yaml
 
 __all__ = ["Rule", "BuiltinRule", "BUILTINS", "KINDS", "SEVERITIES", "load_catalogue", "catalogue_hash", "split_fuente",
            "expand_definitions"]
@@ -157,13 +158,10 @@ def _definitions(path: Path, data: dict, root: yaml.Node) -> dict[str, str]:
 
 
 def _items(path: Path) -> tuple[list[tuple[dict, dict[str, int], int]], dict[str, str]]:
-    text = path.read_text(encoding="utf-8")
     try:
-        root = yaml.compose(text)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise RuleError(str(path), mark.line + 1 if mark else 1, f"YAML: {exc}") from None
+        data, root = load_yaml(path)  # bounded: size, nesting, alias expansion (issue 15)
+    except YamlError as exc:
+        raise RuleError(str(path), exc.line or 1, exc.message, exc.col) from None
     if data is None:
         return [], {}
     defs: dict[str, str] = {}

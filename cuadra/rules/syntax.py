@@ -20,6 +20,8 @@ import ast
 from dataclasses import dataclass
 from decimal import Decimal
 
+from cuadra.limits import current
+
 __all__ = ["Node", "Ref", "Num", "BinOp", "Neg", "Call", "Compare", "RuleSyntaxError", "parse_expr",
            "refs", "unparse", "FUNCTIONS", "COMPARISONS"]
 
@@ -103,9 +105,36 @@ def _lag(node: ast.expr) -> int | str:
                           getattr(node, "col_offset", None))
 
 
+#: The largest literal a rule may write: far above any published figure, far below float overflow
+#: (``1e400`` is ``inf`` to numpy and SQLite alike, and the two backends must see the same number).
+MAX_LITERAL = Decimal(10) ** 30
+
+
+def _number(n: ast.Constant) -> Num:
+    try:
+        value = Decimal(str(n.value))
+    except ValueError:  # an integer literal with more digits than Python converts to text
+        value = Decimal("Infinity")
+    if not value.is_finite() or abs(value) > MAX_LITERAL:
+        raise RuleSyntaxError("number out of range: a literal must lie within ±10^30", n.col_offset)
+    return Num(value)
+
+
+def _depth(tree: ast.AST) -> tuple[int, int]:
+    """Nesting of a parsed tree and the column of its deepest node, without recursion."""
+    best, col = 0, 0
+    stack = [(tree, 1)]
+    while stack:
+        node, d = stack.pop()
+        if d > best:
+            best, col = d, getattr(node, "col_offset", col)
+        stack.extend((c, d + 1) for c in ast.iter_child_nodes(node))
+    return best, col
+
+
 def _node(n: ast.expr) -> Node:
     if isinstance(n, ast.Constant) and type(n.value) in (int, float):
-        return Num(Decimal(str(n.value)))
+        return _number(n)
     if isinstance(n, ast.Attribute | ast.Name):
         name = _dotted(n)
         if name is None or "." not in name:
@@ -140,10 +169,20 @@ def _node(n: ast.expr) -> Node:
 
 def parse_expr(text: str) -> Compare:
     """Parse a rule expression; raise :class:`RuleSyntaxError` pointing at the bad column."""
+    lim = current()
+    if len(text) > lim.max_expr_chars:
+        raise RuleSyntaxError(f"expression of {len(text):,} characters, above the limit of "
+                              f"{lim.max_expr_chars:,}: split the rule or use sum()", 0)
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as exc:
-        raise RuleSyntaxError(f"syntax error: {exc.msg}", (exc.offset or 1) - 1) from None
+        raise RuleSyntaxError(f"syntax error: {exc.msg.split(';')[0]}", (exc.offset or 1) - 1) from None
+    except (RecursionError, MemoryError, ValueError):  # the parser's own stack, or a 5,000-digit integer
+        raise RuleSyntaxError(f"expression nested too deep (more than {lim.max_expr_depth} levels)", 0) from None
+    depth, col = _depth(tree)
+    if depth > lim.max_expr_depth:
+        raise RuleSyntaxError(f"expression nested {depth} levels deep, above the limit of {lim.max_expr_depth}: "
+                              "write a long sum as sum(a, b, ...)", col)
     body = tree.body
     if not isinstance(body, ast.Compare) or len(body.ops) != 1 or type(body.ops[0]) not in COMPARISONS:
         raise RuleSyntaxError("a rule is one comparison: left (== <= < >= >) right", 0)

@@ -9,10 +9,11 @@ and punctuation must match exactly.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
-__all__ = ["SourceText", "parse_locator", "fold"]
+__all__ = ["SourceText", "parse_locator", "fold", "find_source"]
 
 _LOCATOR = re.compile(r"^\s*(\d+)\s*(?:-\s*(\d+))?\s*$")
 
@@ -32,6 +33,27 @@ def parse_locator(locator: str) -> tuple[int, int]:
     if first < 1 or last < first:
         raise ValueError(f"locator {locator!r}: lines count from 1 and a range must not fall")
     return first, last
+
+
+def find_source(folders: Sequence[Path], doc: str) -> Path | None:
+    """The source text of document ``doc`` inside one of ``folders``, or None.
+
+    Why so strict: ``doc`` comes from a dataset (a fact's ``source``), which a pull request can
+    edit; read as a path, ``/etc/passwd`` or ``../../secret`` would publish any readable file in
+    the Data Docs. A document id is a *name*: no separator, no ``..``, no NUL, and the resolved
+    file (symlinks followed) must still lie inside the folder it was looked up in.
+    """
+    if not doc or doc in (".", "..") or any(c in doc for c in "/\\\x00") or ":" in doc:
+        return None
+    for folder in folders:
+        try:
+            base = folder.resolve()
+            path = (base / doc).resolve()
+        except (OSError, RuntimeError, ValueError):
+            continue
+        if path.is_relative_to(base) and path.parent == base and path.is_file():
+            return path
+    return None
 
 
 class SourceText:

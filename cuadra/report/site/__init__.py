@@ -4,8 +4,8 @@ One job: write the whole site for one Run into a folder::
 
     index.html                 counts, filters, every finding that needs attention
     hallazgos/<rule>--<key>.html   one page per failed / indeterminate / waived / error instance
-    documentos/<doc>.html      per document: its findings and every rule it passes
-    fuentes/<doc>.html         the source texts, one anchor per line (#L38)
+    documentos/<doc>-<hash>.html  per document: its findings and every rule it passes
+    fuentes/<doc>-<hash>.html     the source texts, one anchor per line (#L38)
     assets/cuadra.{css,js}     our stylesheet and filter script (no CDN, no framework)
     gx/                        the GX Data Docs (written by GX, made self-contained by expectations.offline)
 
@@ -55,6 +55,9 @@ def render_site(run: Run, out: Path, *, registry: Registry | None = None, rules:
         if f.status in ATTENTION:
             (out / "hallazgos" / finding_slug(f.rule, f.key)).write_text(render_finding(f, ctx), encoding="utf-8")
     (out / "documentos").mkdir(exist_ok=True)
+    slugs = {doc_slug(d) for d in by_doc}
+    if len(slugs) != len(by_doc):  # never one page silently overwriting another's
+        raise RuntimeError("two documents share a page slug")
     for d, fs in by_doc.items():
         (out / "documentos" / doc_slug(d)).write_text(render_document(d, fs, ctx), encoding="utf-8")
     index = out / "index.html"

@@ -9,10 +9,11 @@ site works from ``file://`` on a machine with no network.
 from __future__ import annotations
 
 import hashlib
-import html
 import math
 import re
 from collections.abc import Iterable
+
+from cuadra.escape import html_text
 
 __all__ = ["e", "STATUS_ES", "SEVERITY_ES", "SCALE_ES", "ROUNDING_ES", "ATTENTION", "num", "interval",
            "percent", "finding_slug", "doc_slug", "page", "status_badge", "NO_DOC"]
@@ -30,8 +31,8 @@ NO_DOC = "(sin documento)"
 
 
 def e(x: object) -> str:
-    """Escape for text and for quoted attribute values alike."""
-    return html.escape("" if x is None else str(x), quote=True)
+    """Escape for text and for quoted attribute values alike (cuadra.escape: one escaper per medium)."""
+    return html_text(x)
 
 
 def num(x: float | None, *, digits: int = 12) -> str:
@@ -78,7 +79,10 @@ def finding_slug(rule: str, key: str) -> str:
 
 
 def doc_slug(doc: str) -> str:
-    return f"{_safe(doc.removesuffix('.txt'), 80)}.html"
+    """A readable stem plus a short hash of the whole id: ``/etc/passwd`` and ``../../etc/passwd``
+    share a stem but never a page, so no document's page silently overwrites another's."""
+    digest = hashlib.sha1(doc.encode("utf-8", "surrogatepass")).hexdigest()[:10]
+    return f"{_safe(doc.removesuffix('.txt'), 60)}-{digest}.html"
 
 
 def status_badge(status: str) -> str:

@@ -1,7 +1,7 @@
 """The source texts as pages with one anchor per line, so every quote links to where it stands.
 
 One job: render ``fixtures/sources/<doc>.txt`` (or any folder of source texts) as
-``fuentes/<doc>.html`` with ``id="L38"`` on line 38, and answer where a fact's locator points.
+``fuentes/<doc>-<hash>.html`` with ``id="L38"`` on line 38, and answer where a fact's locator points.
 The text is escaped line by line: a source is untrusted input like any quote.
 """
 
@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from cuadra.report.site.common import doc_slug, e, page
-from cuadra.transcription.sources import SourceText, parse_locator
+from cuadra.transcription.sources import SourceText, find_source, parse_locator
 
 __all__ = ["Sources"]
 
@@ -39,7 +39,8 @@ class Sources:
         self._ranges: dict[str, dict[int, set[str]]] = {}
         folders = [folder] if isinstance(folder, Path) else list(folder or ())
         for doc in sorted(set(docs)):
-            path = next((f / n for n in _text_names(doc) for f in folders if (f / n).is_file()), None)
+            # A name looked up inside the folders, never a path (issue 15), under each name its text may have.
+            path = next((p for n in _text_names(doc) if (p := find_source(folders, n)) is not None), None)
             if path is not None:
                 self.texts[doc] = SourceText(path)
 
