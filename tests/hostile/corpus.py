@@ -79,6 +79,7 @@ class Project:
         self.inputs.mkdir(parents=True, exist_ok=True)
         self.concepts = self.write("concepts.yaml", REGISTRY)
         self.rules = self.write("rules.yaml", rule_yaml())
+        self.write("no-waivers.yaml", "[]\n")
 
     def write(self, name: str, text: str | bytes) -> Path:
         p = self.inputs / name
@@ -92,7 +93,7 @@ class Project:
         return self.write(name, csv_text(records if records is not None else rows()))
 
     def args(self, *extra: str, backend: str = "pandera") -> list[str]:
-        return ["--rules", str(self.rules), "--concepts", str(self.concepts),
+        return ["--solo", "--rules", str(self.rules), "--concepts", str(self.concepts),
                 "--waivers", str(self.inputs / "no-waivers.yaml"), "--no-reference", "--backend", backend,
                 "--quiet", *extra]
 
