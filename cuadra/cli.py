@@ -119,6 +119,9 @@ def _parser() -> argparse.ArgumentParser:
     i = sub.add_parser("init", help="scaffold a steward's workspace: cuadra.toml, concepts, rules, waivers, CI")
     i.add_argument("dir", type=Path, help="folder to create (may exist if empty)")
     i.add_argument("--force", action="store_true", help="write into a folder that is not empty (never overwrites)")
+    from cuadra.microdata.cli import add_parser as _microdatos_parser  # issue 18: docs/microdatos.md
+
+    _microdatos_parser(sub)
     return p
 
 
@@ -261,6 +264,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 from cuadra.scaffold import init_workspace
 
                 return init_workspace(args.dir, force=args.force)
+            if args.command == "microdatos":
+                from cuadra.microdata.cli import run as _microdatos
+
+                return _microdatos(args)
     except KeyboardInterrupt:
         print("cuadra: interrumpido (Ctrl-C); no se escribió ninguna salida a medias", file=sys.stderr)
         return 130

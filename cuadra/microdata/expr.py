@@ -1,0 +1,244 @@
+"""Row expressions: the one tree a row rule is written in, and its two lowerings.
+
+One job: a tiny, closed expression language over the columns of one row (columns, numbers,
+``+ - * /``, comparisons, ``and``/``or``, null tests, membership, cents). A rule is declared once as a
+tree; :func:`to_sql` lowers it to portable SQL (DuckDB, Spark SQL and SQLite read the same text) and
+:func:`to_pandas` to a vectorised numpy mask for Pandera. SQL's three-valued logic is the semantics:
+a comparison with a null operand is not a violation, in both lowerings (a missing measure is caught
+by its own rule, ``tipo``). Imports nothing from cuadra.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["Expr", "col", "lit", "to_sql", "to_pandas", "columns_of"]
+
+
+class Expr:
+    """Base node; operators build new nodes (never evaluate)."""
+
+    def __add__(self, o: Expr | float) -> Expr:
+        return Bin("+", self, _e(o))
+
+    def __sub__(self, o: Expr | float) -> Expr:
+        return Bin("-", self, _e(o))
+
+    def __mul__(self, o: Expr | float) -> Expr:
+        return Bin("*", self, _e(o))
+
+    def __truediv__(self, o: Expr | float) -> Expr:
+        return Bin("/", self, _e(o))
+
+    def __and__(self, o: Expr) -> Expr:
+        return Bool("AND", self, o)
+
+    def __or__(self, o: Expr) -> Expr:
+        return Bool("OR", self, o)
+
+    def ne(self, o: Expr | float) -> Expr:
+        return Cmp("<>", self, _e(o))
+
+    def eq(self, o: Expr | float) -> Expr:
+        return Cmp("=", self, _e(o))
+
+    def lt(self, o: Expr | float) -> Expr:
+        return Cmp("<", self, _e(o))
+
+    def le(self, o: Expr | float) -> Expr:
+        return Cmp("<=", self, _e(o))
+
+    def gt(self, o: Expr | float) -> Expr:
+        return Cmp(">", self, _e(o))
+
+    def ge(self, o: Expr | float) -> Expr:
+        return Cmp(">=", self, _e(o))
+
+    def isnull(self) -> Expr:
+        return Null(self, True)
+
+    def notnull(self) -> Expr:
+        return Null(self, False)
+
+    def notin(self, values: tuple[object, ...]) -> Expr:
+        return NotIn(self, tuple(values))
+
+    def cents(self) -> Expr:
+        """The amount in whole cents: money compared "to the cent", exactly, on every engine."""
+        return Cents(self)
+
+
+@dataclass(frozen=True, eq=False)
+class Col(Expr):
+    name: str
+
+
+@dataclass(frozen=True, eq=False)
+class Lit(Expr):
+    value: float
+
+
+@dataclass(frozen=True, eq=False)
+class Bin(Expr):
+    op: str
+    a: Expr
+    b: Expr
+
+
+@dataclass(frozen=True, eq=False)
+class Cmp(Expr):
+    op: str
+    a: Expr
+    b: Expr
+
+
+@dataclass(frozen=True, eq=False)
+class Bool(Expr):
+    op: str
+    a: Expr
+    b: Expr
+
+
+@dataclass(frozen=True, eq=False)
+class Null(Expr):
+    a: Expr
+    is_null: bool
+
+
+@dataclass(frozen=True, eq=False)
+class NotIn(Expr):
+    a: Expr
+    values: tuple[object, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class Cents(Expr):
+    a: Expr
+
+
+def col(name: str) -> Col:
+    return Col(name)
+
+
+def lit(value: float) -> Lit:
+    return Lit(value)
+
+
+def _e(x: Expr | float) -> Expr:
+    return x if isinstance(x, Expr) else Lit(x)
+
+
+def _sql_lit(v: object) -> str:
+    if isinstance(v, str):
+        return "'" + v.replace("'", "''") + "'"
+    return repr(v) if isinstance(v, float) else str(v)
+
+
+def to_sql(e: Expr, quote: str = '"') -> str:
+    """Portable SQL text of ``e``; ``quote`` is the identifier quote (``"`` ANSI, ````` Spark)."""
+    def q(name: str) -> str:
+        return f"{quote}{name}{quote}"
+
+    match e:
+        case Col(name):
+            return q(name)
+        case Lit(value):
+            return _sql_lit(value)
+        case Bin(op, a, b):
+            if op == "/":  # a true division on every engine (SQLite divides integers exactly otherwise)
+                return f"(CAST({to_sql(a, quote)} AS DOUBLE) / {to_sql(b, quote)})"
+            return f"({to_sql(a, quote)} {op} {to_sql(b, quote)})"
+        case Cmp(op, a, b):
+            return f"({to_sql(a, quote)} {op} {to_sql(b, quote)})"
+        case Bool(op, a, b):
+            return f"({to_sql(a, quote)} {op} {to_sql(b, quote)})"
+        case Null(a, is_null):
+            return f"({to_sql(a, quote)} IS {'' if is_null else 'NOT '}NULL)"
+        case NotIn(a, values):
+            return f"({to_sql(a, quote)} NOT IN ({', '.join(_sql_lit(v) for v in values)}))"
+        case Cents(a):
+            return f"ROUND({to_sql(a, quote)} * 100)"
+    raise TypeError(f"unsupported row expression node {type(e).__name__}")
+
+
+_CMP = {"<>": np.not_equal, "=": np.equal, "<": np.less, "<=": np.less_equal, ">": np.greater,
+        ">=": np.greater_equal}
+
+
+def to_pandas(e: Expr, df: pd.DataFrame) -> np.ndarray:
+    """Evaluate ``e`` on ``df``: numbers as float64 with NaN for null, predicates as a boolean mask
+    where null means "unknown" (kept apart so that ``OR`` and ``AND`` follow SQL)."""
+    value, known = _eval(e, df)
+    if value.dtype == bool:
+        return value & known
+    return value
+
+
+def _eval(e: Expr, df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    n = len(df)
+    match e:
+        case Col(name):
+            s = df[name]
+            known = s.notna().to_numpy()
+            if pd.api.types.is_numeric_dtype(s):
+                return s.to_numpy(dtype="float64", na_value=np.nan), known
+            return s.to_numpy(dtype=object), known
+        case Lit(value):
+            return np.full(n, value, dtype=object if isinstance(value, str) else "float64"), np.ones(n, bool)
+        case Bin(op, a, b):
+            (x, kx), (y, ky) = _eval(a, df), _eval(b, df)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                out = {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide}[op](x, y)
+            known = kx & ky
+            if op == "/":
+                known = known & (y != 0)
+            return out, known
+        case Cmp(op, a, b):
+            (x, kx), (y, ky) = _eval(a, df), _eval(b, df)
+            known = kx & ky
+            out = np.zeros(n, bool)
+            out[known] = _CMP[op](x[known], y[known])
+            return out, known
+        case Bool(op, a, b):
+            (x, kx), (y, ky) = _eval(a, df), _eval(b, df)
+            x_t, x_f, y_t, y_f = x & kx, ~x & kx, y & ky, ~y & ky
+            if op == "AND":
+                true, false = x_t & y_t, x_f | y_f
+            else:
+                true, false = x_t | y_t, x_f & y_f
+            return true, true | false
+        case Null(a, is_null):
+            _, k = _eval(a, df)
+            return (~k if is_null else k), np.ones(n, bool)
+        case NotIn(a, values):
+            x, k = _eval(a, df)
+            allowed = {float(v) for v in values} if x.dtype != object else set(values)
+            out = np.zeros(n, bool)
+            out[k] = ~pd.Series(x[k]).isin(allowed).to_numpy()
+            return out, k
+        case Cents(a):
+            x, k = _eval(a, df)
+            return np.round(x * 100), k
+    raise TypeError(f"unsupported row expression node {type(e).__name__}")
+
+
+def columns_of(e: Expr) -> tuple[str, ...]:
+    """The columns an expression reads, in first-use order (the values an example row shows)."""
+    out: list[str] = []
+
+    def walk(x: Expr) -> None:
+        match x:
+            case Col(name):
+                if name not in out:
+                    out.append(name)
+            case Bin(_, a, b) | Cmp(_, a, b) | Bool(_, a, b):
+                walk(a)
+                walk(b)
+            case Null(a, _) | NotIn(a, _) | Cents(a):
+                walk(a)
+
+    walk(e)
+    return tuple(out)

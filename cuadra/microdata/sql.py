@@ -1,0 +1,61 @@
+"""The SQL every SQL engine runs: one typed view, one aggregate pass, one query per failing rule.
+
+One job: text. DuckDB and Spark SQL execute the same statements (only the identifier quote differs),
+so the two engines cannot drift apart: the differential test compares their results, not two
+hand-written rule sets. The aggregate pass is a single scan that counts every rule's offending rows;
+example rows (with their 1-based data row number) are fetched only for rules that failed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from cuadra.microdata.expr import to_sql
+from cuadra.microdata.layout import RAW, Layout, RowRule
+
+__all__ = ["typed_select", "count_query", "examples_query", "MAX_EXAMPLES", "ROW"]
+
+MAX_EXAMPLES = 20
+ROW = "__fila"
+
+
+def typed_select(layout: Layout, source: str, *, q: str, text_source: bool, row_number: str | None = None) -> str:
+    """``SELECT`` of the typed columns and, beside each, its raw value (``<col>__crudo``).
+
+    ``text_source``: the source columns are text (CSV read as text): blanks are null and the typed
+    value is a ``TRY_CAST`` (a value that does not parse is null, and the type rule sees it). For a
+    typed source (Parquet) the raw value is the column itself.
+    """
+    parts = []
+    for c in layout.columns:
+        src = f"{q}{c.name}{q}"
+        raw = f"NULLIF(TRIM({src}), '')" if text_source else src
+        parts.append(f"{raw} AS {q}{c.name}{RAW}{q}")
+        if c.sql_type == "BIGINT":
+            # Engines round ('1.5' -> 2 in DuckDB) or truncate a decimal cast to an integer: an integer
+            # column accepts a value only when its number and its integer agree.
+            typed = (f"CASE WHEN TRY_CAST({raw} AS DOUBLE) = TRY_CAST({raw} AS BIGINT) "
+                     f"THEN TRY_CAST({raw} AS BIGINT) END")
+        else:
+            typed = f"TRY_CAST({raw} AS {c.sql_type})" if (text_source or c.sql_type != "VARCHAR") else raw
+        parts.append(f"{typed} AS {q}{c.name}{q}")
+    if row_number:
+        parts.insert(0, f"{row_number} AS {q}{ROW}{q}")
+    return f"SELECT {', '.join(parts)} FROM {source}"
+
+
+def count_query(rules: Sequence[RowRule], view: str, measures: Sequence[str], *, q: str) -> str:
+    """One scan: the row count, each rule's offending-row count (``r0``, ``r1``, …) and the sums of
+    the measures (masses in cents), what ``agregar`` reports and the bare-scan benchmark also computes."""
+    cols = ["COUNT(*) AS n"]
+    cols += [f"SUM(CASE WHEN {to_sql(r.violation, q)} THEN 1 ELSE 0 END) AS r{i}" for i, r in enumerate(rules)]
+    # Sums are exact integers on every engine: counts as they are, salary masses in cents.
+    cols += [f"SUM(CAST(ROUND({q}{m}{q} * 100) AS BIGINT)) AS s_{m}" if m.startswith("masa_")
+             else f"SUM({q}{m}{q}) AS s_{m}" for m in measures]
+    return f"SELECT {', '.join(cols)} FROM {view}"
+
+
+def examples_query(rule: RowRule, view: str, *, q: str) -> str:
+    shown = ", ".join(f"{q}{c}{RAW}{q} AS {q}{c}{q}" for c in rule.columns)
+    return (f"SELECT {q}{ROW}{q}, {shown} FROM {view} WHERE {to_sql(rule.violation, q)} "
+            f"ORDER BY {q}{ROW}{q} LIMIT {MAX_EXAMPLES}")
