@@ -19,13 +19,16 @@ MAX_EXAMPLES = 20
 ROW = "__fila"
 
 
-def typed_select(layout: Layout, source: str, *, q: str, text_source: bool, row_number: str | None = None) -> str:
+def typed_select(layout: Layout, source: str, *, q: str, text_source: bool, row_number: str | None = None,
+                 types: dict[str, str] | None = None) -> str:
     """``SELECT`` of the typed columns and, beside each, its raw value (``<col>__crudo``).
 
     ``text_source``: the source columns are text (CSV read as text): blanks are null and the typed
     value is a ``TRY_CAST`` (a value that does not parse is null, and the type rule sees it). For a
-    typed source (Parquet) the raw value is the column itself.
+    typed source (Parquet) the raw value is the column itself. ``types`` renames a portable type for
+    an engine that spells it otherwise (Spark: VARCHAR -> STRING).
     """
+    rename = types or {}
     parts = []
     for c in layout.columns:
         src = f"{q}{c.name}{q}"
@@ -37,7 +40,8 @@ def typed_select(layout: Layout, source: str, *, q: str, text_source: bool, row_
             typed = (f"CASE WHEN TRY_CAST({raw} AS DOUBLE) = TRY_CAST({raw} AS BIGINT) "
                      f"THEN TRY_CAST({raw} AS BIGINT) END")
         else:
-            typed = f"TRY_CAST({raw} AS {c.sql_type})" if (text_source or c.sql_type != "VARCHAR") else raw
+            sql_type = rename.get(c.sql_type, c.sql_type)
+            typed = f"TRY_CAST({raw} AS {sql_type})" if (text_source or c.sql_type != "VARCHAR") else raw
         parts.append(f"{typed} AS {q}{c.name}{q}")
     if row_number:
         parts.insert(0, f"{row_number} AS {q}{ROW}{q}")

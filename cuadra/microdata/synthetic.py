@@ -92,6 +92,12 @@ def _chunk(rng: np.random.Generator, n: int, ta_total: int, sm: float, uma: floa
     rest2 = rest - teu
     tpc = rng.binomial(rest2, share["tpc"] / (share["tpc"] + share["tec"]))
     tec = rest2 - tpc
+    ent = rng.integers(1, 33, n)
+    s1 = rng.integers(0, 10, n)
+    # Workers "del campo" only in division 0 (agriculture): elsewhere they count as urban.
+    urban = s1 != 0
+    teu, tpu = teu + tec * urban, tpu + tpc * urban
+    tec, tpc = tec * ~urban, tpc * ~urban
     groups = {"teu": teu, "tec": tec, "tpu": tpu, "tpc": tpc}
     sal = {g: v - rng.binomial(v, s["sin_salario_por_trabajador"]) for g, v in groups.items()}
     # The mean daily salary in whole cents, kept 1 peso away from every range edge so that a cent
@@ -107,8 +113,6 @@ def _chunk(rng: np.random.Generator, n: int, ta_total: int, sm: float, uma: floa
     mean = cents / 100
     w = np.minimum(np.ceil(mean / sm), 11).astype(int)
     u = np.minimum(np.ceil(mean / uma), 25).astype(int)
-    ent = rng.integers(1, 33, n)
-    s1 = rng.integers(0, 10, n)
     s2 = s1 * 10 + rng.integers(0, 10, n)
     s4 = s2 * 100 + rng.integers(1, 30, n)
     no_trab = np.where(nt, rng.poisson(s["no_trabajadores_por_fila_media"], n) + 1, 0)

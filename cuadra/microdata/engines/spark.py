@@ -1,0 +1,77 @@
+"""Spark engine: the same SQL as DuckDB, executed by Spark SQL, for data beyond one machine.
+
+One job: run cuadra.microdata.sql on a SparkSession (``local[2]`` in tests, any master URL in
+production). One session per process (start-up costs seconds); the rules, the counts and the
+example rows are those of the DuckDB engine, so the differential test compares like with like.
+Row numbers follow file order: ``monotonically_increasing_id`` grows with partition and position.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cuadra.errors import InputError, InputErrors
+from cuadra.microdata.layout import MEASURES, Layout, RowRule
+from cuadra.microdata.scan import DELIMITER, Example, FileScan, Progress, RuleOutcome, check_header, is_parquet
+from cuadra.microdata.sql import count_query, examples_query, typed_select
+
+__all__ = ["scan", "session"]
+
+Q = "`"
+TYPES = {"VARCHAR": "STRING"}
+_SESSIONS: dict[str, object] = {}
+
+
+def session(master: str = "local[2]"):  # noqa: ANN201 - pyspark type
+    """One SparkSession per master for the whole process (tests share it)."""
+    if master not in _SESSIONS:
+        from pyspark.sql import SparkSession
+
+        _SESSIONS[master] = (SparkSession.builder.master(master).appName("cuadra-microdatos")
+                             .config("spark.ui.enabled", "false")
+                             .config("spark.sql.shuffle.partitions", "4")
+                             .config("spark.driver.memory", "2g")
+                             .getOrCreate())
+        _SESSIONS[master].sparkContext.setLogLevel("ERROR")  # type: ignore[attr-defined]
+    return _SESSIONS[master]
+
+
+def scan(path: Path, layout: Layout, rules: tuple[RowRule, ...], *, progress: Progress | None = None,
+         master: str = "local[2]") -> FileScan:
+    spark = session(master)
+    try:
+        if is_parquet(path):
+            src = spark.read.parquet(str(path))
+        else:
+            src = (spark.read.option("header", True).option("sep", DELIMITER).option("encoding", "ISO-8859-1")
+                   .option("inferSchema", False).csv(str(path)))
+    except Exception as exc:  # pyspark raises AnalysisException and friends
+        raise InputErrors([InputError(str(path), None, None, f"Spark no puede leer el archivo: {exc}")]) from None
+    check_header(path, list(src.columns), layout)
+    text = not is_parquet(path)
+    src.createOrReplaceTempView("cuadra_src")
+    spark.sql(typed_select(layout, "cuadra_src", q=Q, text_source=text, types=TYPES)).createOrReplaceTempView("filas")
+    live = [r for r in rules if not r.indeterminate]
+    if progress:
+        progress(f"{path.name}: reglas (spark)", 0, 1)
+    row = spark.sql(count_query(live, "filas", MEASURES, q=Q)).collect()[0]
+    n, counts, sums = int(row[0]), list(row[1:1 + len(live)]), list(row[1 + len(live):])
+    if progress:
+        progress(f"{path.name}: reglas (spark)", 1, 1)
+    failing = [r for r, c in zip(live, counts, strict=True) if c]
+    examples: dict[str, tuple[Example, ...]] = {}
+    if failing:
+        spark.sql("SELECT *, monotonically_increasing_id() AS `__orden` FROM cuadra_src") \
+            .createOrReplaceTempView("cuadra_src_orden")
+        spark.sql(typed_select(layout, "cuadra_src_orden", q=Q, text_source=text, types=TYPES,
+                               row_number="row_number() OVER (ORDER BY `__orden`)")).createOrReplaceTempView("numeradas")
+        for i, r in enumerate(failing):
+            if progress:
+                progress(f"{path.name}: ejemplos (spark)", i, len(failing))
+            res = spark.sql(examples_query(r, "numeradas", q=Q)).collect()
+            examples[r.id] = tuple(
+                Example(int(t[0]), {k: (None if t[k] is None else str(t[k])) for k in r.columns}) for t in res)
+    by_id = dict(zip((r.id for r in live), counts, strict=True))
+    outcomes = tuple(RuleOutcome(r, int(by_id.get(r.id) or 0), examples.get(r.id, ())) for r in rules)
+    return FileScan(path=path, rows=n, outcomes=outcomes,
+                    sums={m: int(s or 0) for m, s in zip(MEASURES, sums, strict=True)}, engine="spark")
