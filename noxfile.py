@@ -79,6 +79,15 @@ def bench(session: nox.Session) -> None:
     _install(session, "[dev]")
     session.run("python", "tools/bench.py", *session.posargs, env=ENV)
     session.run("python", "tools/bench_extract.py", env=ENV)  # recall of `cuadra extraer` (issue 14)
+    session.run("python", "tools/bench_microdatos.py", env=ENV)  # issue 18: docs/bench_microdatos.md
+
+
+@nox.session(python=PYTHON)
+def microdatos_spark(session: nox.Session) -> None:
+    """Microdata on Spark (issue 18): DuckDB = Spark on synthetic asegurados files, one SparkSession
+    for the pass (`pytest -m spark`). Needs a JRE (.ci/run installs Debian's default-jre-headless)."""
+    _install(session, "[dev,spark]")
+    session.run("pytest", "-m", "spark", "tests/microdata", *session.posargs, env=ENV)
 
 
 @nox.session(python=PYTHON)
