@@ -32,7 +32,9 @@ def typed_select(layout: Layout, source: str, *, q: str, text_source: bool, row_
     parts = []
     for c in layout.columns:
         src = f"{q}{c.name}{q}"
-        raw = f"NULLIF(TRIM({src}), '')" if text_source else src
+        # No TRIM: it doubled the scan time (tools/bench_microdatos.py); a cast ignores surrounding
+        # blanks on every engine, and a code with blanks is not the code.
+        raw = f"NULLIF({src}, '')" if text_source else src
         parts.append(f"{raw} AS {q}{c.name}{RAW}{q}")
         if c.sql_type == "BIGINT":
             # Engines round ('1.5' -> 2 in DuckDB) or truncate a decimal cast to an integer: an integer

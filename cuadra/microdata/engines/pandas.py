@@ -26,7 +26,8 @@ __all__ = ["scan", "build_schema", "typed_frame"]
 def _read(path: Path) -> pd.DataFrame:
     try:
         if is_parquet(path):
-            return pd.read_parquet(path).astype(object).where(lambda d: d.notna(), None).astype(str)
+            frame = pd.read_parquet(path).astype(object)
+            return frame.map(lambda v: None if v is None or v != v else str(v))
         return pd.read_csv(path, sep=DELIMITER, encoding=ENCODING, dtype=str, keep_default_na=False)
     except (ValueError, OSError, pd.errors.ParserError) as exc:
         raise InputErrors([InputError(str(path), None, None, f"no se puede leer: {exc}")]) from None
@@ -35,8 +36,8 @@ def _read(path: Path) -> pd.DataFrame:
 def typed_frame(raw: pd.DataFrame, layout: Layout) -> pd.DataFrame:
     out: dict[str, pd.Series] = {}
     for c in layout.columns:
-        text = raw[c.name].str.strip()
-        text = text.where(~text.isin(["", "None"]), None)
+        text = raw[c.name]
+        text = text.where(text.notna() & (text != ""), None)
         out[c.name + RAW] = text
         if c.sql_type == "VARCHAR":
             out[c.name] = text
