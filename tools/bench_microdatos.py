@@ -73,7 +73,7 @@ def _spark(path: Path) -> tuple[float, float]:
     return start, time.perf_counter() - t
 
 
-def _timed(fn, path: Path, repeat: int) -> float:  # noqa: ANN001
+def _timed(fn, path: Path, repeat: int) -> float:
     return statistics.median(fn(path) for _ in range(repeat))
 
 
@@ -99,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _write(rows: list, out: Path) -> None:  # noqa: ANN001
+def _write(rows: list, out: Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")

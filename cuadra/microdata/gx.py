@@ -21,7 +21,7 @@ from cuadra.microdata.scan import is_parquet
 __all__ = ["run_gx", "build_docs", "build_suite"]
 
 
-def build_suite(rules: Sequence[RowRule]):  # noqa: ANN201 - GX type
+def build_suite(rules: Sequence[RowRule]):
     import great_expectations as gx
     import great_expectations.expectations as gxe
 
@@ -80,7 +80,7 @@ def run_gx(path: Path, *, sample: int | None = None, docs_dir: Path | None = Non
         for vr in res.run_results.values():
             for r in vr.results:
                 if r.exception_info and any(
-                        (isinstance(v, dict) and v.get("raised_exception")) or k == "raised_exception" and v
+                        (isinstance(v, dict) and v.get("raised_exception")) or (k == "raised_exception" and v)
                         for k, v in r.exception_info.items()):
                     raise RuntimeError(f"GX: {r.expectation_config.meta}: {r.exception_info}")
                 out[r.expectation_config.meta["rule_id"]] = int(r.result.get("observed_value") or 0)

@@ -22,7 +22,8 @@ def test_every_concept_is_registered() -> None:
     reg = yaml.safe_load((ROOT / "fixtures" / "concepts" / "microdatos.yaml").read_text(encoding="utf-8"))["concepts"]
     main_reg = yaml.safe_load((ROOT / "fixtures" / "concepts.yaml").read_text(encoding="utf-8"))["concepts"]
     known = set(reg) | set(main_reg)
-    ids = set(MEASURE_CONCEPTS) | {entity_concept(c, e) for c in ENTITY_CONCEPTS for e in load_layout().lists["cve_entidad"]}
+    entidades = load_layout().lists["cve_entidad"]
+    ids = set(MEASURE_CONCEPTS) | {entity_concept(c, e) for c in ENTITY_CONCEPTS for e in entidades}
     assert ids - known == set()
 
 

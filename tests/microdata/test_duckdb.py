@@ -31,7 +31,7 @@ def test_planted_faults_found_exactly(faulty_file: tuple[Path, dict]) -> None:
 
 
 def test_example_rows_carry_the_file_values(faulty_file: tuple[Path, dict]) -> None:
-    path, side = faulty_file
+    path = faulty_file[0]
     raw = pd.read_csv(path, sep="|", encoding="latin-1", dtype=str, keep_default_na=False)
     for o in _scan(path).outcomes:
         for e in o.ejemplos:
@@ -62,7 +62,7 @@ def test_cli_json_schema_exit_codes(faulty_file: tuple[Path, dict], clean_file: 
     # warnings only (a code outside the lists) -> 0 by default, 1 with --fail-on warning
 
 
-def test_bad_input_exit_2(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+def test_bad_input_exit_2(tmp_path: Path, capsys) -> None:
     bad = tmp_path / "asg-2020-12-31.csv"
     bad.write_text("a|b\n1|2\n", encoding="latin-1")
     assert main(["microdatos", "validar", str(bad), "--quiet"]) == 2

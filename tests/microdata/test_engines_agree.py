@@ -16,7 +16,7 @@ from cuadra.microdata.layout import file_date, load_layout, row_rules
 TRICKY = ["", "x", "1.5", "-3", "0", "2.0", " 7 ", "W99", "33", "3", "E99", "0.01", "-0.01", "99999999"]
 
 
-def _view(scan):  # noqa: ANN001, ANN202
+def _view(scan):
     return scan.rows, scan.sums, [(o.rule.id, o.filas, o.ejemplos) for o in scan.outcomes]
 
 
@@ -29,7 +29,7 @@ def test_pandera_equals_duckdb_on_planted_faults(faulty_file: tuple[Path, dict])
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(edits=st.lists(st.tuples(st.integers(0, 39), st.integers(0, 28), st.sampled_from(TRICKY)),
                       min_size=1, max_size=12))
-def test_pandera_equals_duckdb_on_hostile_cells(clean_file: tuple[Path, dict], tmp_path_factory,  # noqa: ANN001
+def test_pandera_equals_duckdb_on_hostile_cells(clean_file: tuple[Path, dict], tmp_path_factory,
                                                 edits: list[tuple[int, int, str]]) -> None:
     raw = pd.read_csv(clean_file[0], sep="|", encoding="latin-1", dtype=str, keep_default_na=False).head(40)
     for row, col, value in edits:

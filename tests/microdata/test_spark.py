@@ -12,7 +12,7 @@ from cuadra.microdata.layout import file_date, load_layout, row_rules
 pytestmark = pytest.mark.spark
 
 
-def _view(scan):  # noqa: ANN001, ANN202
+def _view(scan):
     return scan.rows, scan.sums, [(o.rule.id, o.filas, o.ejemplos) for o in scan.outcomes]
 
 

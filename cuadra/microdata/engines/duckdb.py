@@ -11,8 +11,16 @@ from pathlib import Path
 
 from cuadra.errors import InputError, InputErrors
 from cuadra.microdata.layout import MEASURES, Layout, RowRule
-from cuadra.microdata.scan import (DELIMITER, ENCODING, Example, FileScan, Progress, RuleOutcome, check_header,
-                                   is_parquet)
+from cuadra.microdata.scan import (
+    DELIMITER,
+    ENCODING,
+    Example,
+    FileScan,
+    Progress,
+    RuleOutcome,
+    check_header,
+    is_parquet,
+)
 from cuadra.microdata.sql import count_query, examples_query, typed_select
 
 __all__ = ["scan", "connect", "source_sql"]
@@ -21,7 +29,7 @@ MEMORY_LIMIT = "2GB"
 Q = '"'
 
 
-def connect(memory_limit: str = MEMORY_LIMIT, threads: int | None = None):  # noqa: ANN201 - duckdb type
+def connect(memory_limit: str = MEMORY_LIMIT, threads: int | None = None):
     import duckdb
 
     config: dict[str, str | int] = {"memory_limit": memory_limit}

@@ -16,8 +16,16 @@ import pandas as pd
 from cuadra.errors import InputError, InputErrors
 from cuadra.microdata.expr import to_pandas
 from cuadra.microdata.layout import MEASURES, RAW, Layout, RowRule
-from cuadra.microdata.scan import (DELIMITER, ENCODING, Example, FileScan, Progress, RuleOutcome, check_header,
-                                   is_parquet)
+from cuadra.microdata.scan import (
+    DELIMITER,
+    ENCODING,
+    Example,
+    FileScan,
+    Progress,
+    RuleOutcome,
+    check_header,
+    is_parquet,
+)
 from cuadra.microdata.sql import MAX_EXAMPLES
 
 __all__ = ["scan", "build_schema", "typed_frame"]
@@ -49,7 +57,7 @@ def typed_frame(raw: pd.DataFrame, layout: Layout) -> pd.DataFrame:
     return pd.DataFrame(out, index=raw.index)
 
 
-def build_schema(rules: tuple[RowRule, ...]):  # noqa: ANN201 - pandera type
+def build_schema(rules: tuple[RowRule, ...]):
     """One DataFrameSchema: a dataframe check per row rule, named by the rule id."""
     import pandera.pandas as pa
 

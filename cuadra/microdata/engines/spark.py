@@ -22,7 +22,7 @@ TYPES = {"VARCHAR": "STRING"}
 _SESSIONS: dict[str, object] = {}
 
 
-def session(master: str = "local[2]"):  # noqa: ANN201 - pyspark type
+def session(master: str = "local[2]"):
     """One SparkSession per master for the whole process (tests share it)."""
     if master not in _SESSIONS:
         from pyspark.sql import SparkSession
@@ -63,8 +63,9 @@ def scan(path: Path, layout: Layout, rules: tuple[RowRule, ...], *, progress: Pr
     if failing:
         spark.sql("SELECT *, monotonically_increasing_id() AS `__orden` FROM cuadra_src") \
             .createOrReplaceTempView("cuadra_src_orden")
-        spark.sql(typed_select(layout, "cuadra_src_orden", q=Q, text_source=text, types=TYPES,
-                               row_number="row_number() OVER (ORDER BY `__orden`)")).createOrReplaceTempView("numeradas")
+        numbered = typed_select(layout, "cuadra_src_orden", q=Q, text_source=text, types=TYPES,
+                                row_number="row_number() OVER (ORDER BY `__orden`)")
+        spark.sql(numbered).createOrReplaceTempView("numeradas")
         for i, r in enumerate(failing):
             if progress:
                 progress(f"{path.name}: ejemplos (spark)", i, len(failing))
