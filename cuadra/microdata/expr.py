@@ -70,6 +70,14 @@ class Expr:
         """The amount in whole cents: money compared "to the cent", exactly, on every engine."""
         return Cents(self)
 
+    def rounded(self) -> Expr:
+        """The nearest integer (a number equals it exactly when it is an integer)."""
+        return Round(self)
+
+    def code_number(self) -> Expr:
+        """The number after a code's one-letter prefix ('W12' -> 12); null when it is not a number."""
+        return CodeNumber(self)
+
 
 @dataclass(frozen=True, eq=False)
 class Col(Expr):
@@ -119,6 +127,16 @@ class Cents(Expr):
     a: Expr
 
 
+@dataclass(frozen=True, eq=False)
+class Round(Expr):
+    a: Expr
+
+
+@dataclass(frozen=True, eq=False)
+class CodeNumber(Expr):
+    a: Expr
+
+
 def col(name: str) -> Col:
     return Col(name)
 
@@ -137,10 +155,14 @@ def _sql_lit(v: object) -> str:
     return repr(v) if isinstance(v, float) else str(v)
 
 
-def to_sql(e: Expr, quote: str = '"') -> str:
-    """Portable SQL text of ``e``; ``quote`` is the identifier quote (``"`` ANSI, ````` Spark)."""
+def to_sql(e: Expr, quote: str = '"', *, try_cast: bool = True) -> str:
+    """Portable SQL text of ``e``; ``quote`` is the identifier quote (``"`` ANSI, ````` Spark).
+    ``try_cast=False`` for SQLite, which has no TRY_CAST (its CAST never raises)."""
     def q(name: str) -> str:
         return f"{quote}{name}{quote}"
+
+    def sub(x: Expr) -> str:
+        return to_sql(x, quote, try_cast=try_cast)
 
     match e:
         case Col(name):
@@ -149,18 +171,22 @@ def to_sql(e: Expr, quote: str = '"') -> str:
             return _sql_lit(value)
         case Bin(op, a, b):
             if op == "/":  # a true division on every engine (SQLite divides integers exactly otherwise)
-                return f"(CAST({to_sql(a, quote)} AS DOUBLE) / {to_sql(b, quote)})"
-            return f"({to_sql(a, quote)} {op} {to_sql(b, quote)})"
+                return f"(CAST({sub(a)} AS DOUBLE) / {sub(b)})"
+            return f"({sub(a)} {op} {sub(b)})"
         case Cmp(op, a, b):
-            return f"({to_sql(a, quote)} {op} {to_sql(b, quote)})"
+            return f"({sub(a)} {op} {sub(b)})"
         case Bool(op, a, b):
-            return f"({to_sql(a, quote)} {op} {to_sql(b, quote)})"
+            return f"({sub(a)} {op} {sub(b)})"
         case Null(a, is_null):
-            return f"({to_sql(a, quote)} IS {'' if is_null else 'NOT '}NULL)"
+            return f"({sub(a)} IS {'' if is_null else 'NOT '}NULL)"
         case NotIn(a, values):
-            return f"({to_sql(a, quote)} NOT IN ({', '.join(_sql_lit(v) for v in values)}))"
+            return f"({sub(a)} NOT IN ({', '.join(_sql_lit(v) for v in values)}))"
         case Cents(a):
-            return f"ROUND({to_sql(a, quote)} * 100)"
+            return f"ROUND({sub(a)} * 100)"
+        case Round(a):
+            return f"ROUND({sub(a)})"
+        case CodeNumber(a):
+            return f"{'TRY_CAST' if try_cast else 'CAST'}(SUBSTR({sub(a)}, 2) AS DOUBLE)"
     raise TypeError(f"unsupported row expression node {type(e).__name__}")
 
 
@@ -222,6 +248,13 @@ def _eval(e: Expr, df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         case Cents(a):
             x, k = _eval(a, df)
             return np.round(x * 100), k
+        case Round(a):
+            x, k = _eval(a, df)
+            return np.round(x), k
+        case CodeNumber(a):
+            x, k = _eval(a, df)
+            num = pd.to_numeric(pd.Series(x).str[1:], errors="coerce").to_numpy(dtype="float64")
+            return num, k & ~np.isnan(num)
     raise TypeError(f"unsupported row expression node {type(e).__name__}")
 
 
@@ -237,7 +270,7 @@ def columns_of(e: Expr) -> tuple[str, ...]:
             case Bin(_, a, b) | Cmp(_, a, b) | Bool(_, a, b):
                 walk(a)
                 walk(b)
-            case Null(a, _) | NotIn(a, _) | Cents(a):
+            case Null(a, _) | NotIn(a, _) | Cents(a) | Round(a) | CodeNumber(a):
                 walk(a)
 
     walk(e)

@@ -112,17 +112,16 @@ def file_date(path: Path | str) -> date | None:
 
 def _band_rule(column: str, bands: dict[object, object], low: float, high: float) -> Expr:
     """Violation: the row's mean daily salary (masa_sal_ta / ta_sal) lies outside the range its code
-    names, ``((k-1)·low, k·high]``. Written without a division (``masa < lo·ta_sal``) so that no engine
-    divides by zero: a row with ``ta_sal = 0`` has no mean and is not judged."""
-    masa, n, code = col("masa_sal_ta"), col("ta_sal"), col(column)
-    out: Expr | None = None
-    for c, k in bands.items():
-        k_prev = (int(str(c)[1:]) - 1)
-        below = masa.lt(n * (k_prev * low))
-        term = code.eq(str(c)) & (below if k is None else (below | masa.gt(n * (float(k) * high))))
-        out = term if out is None else out | term
-    assert out is not None
-    return n.gt(0) & out
+    names, ``[(k-1)·low, k·high]`` for code ``Wk`` (the last code has no ceiling). Written without a
+    division (``masa < lo·ta_sal``) so that no engine divides by zero: a row with ``ta_sal = 0`` has no
+    mean and is not judged; a code outside the list is the list rule's finding, not this one's."""
+    masa, n, k = col("masa_sal_ta"), col("ta_sal"), col(column).code_number()
+    last = len(bands)
+    if [str(c) for c in bands] != [f"W{i}" for i in range(1, last + 1)] or list(bands.values())[-1] is not None:
+        raise ValueError(f"{column}: expected codes W1..W{last}, the last without ceiling")
+    below = masa.lt(n * ((k - 1) * low))
+    above = k.lt(last) & masa.gt(n * (k * high))
+    return n.gt(0) & k.ge(1) & k.le(last) & (below | above)
 
 
 def row_rules(fecha: date | None, layout: Layout | None = None) -> tuple[RowRule, ...]:
@@ -130,9 +129,11 @@ def row_rules(fecha: date | None, layout: Layout | None = None) -> tuple[RowRule
     lay = layout or load_layout()
     rules: list[RowRule] = []
     for c in lay.columns:
+        unreadable = col(c.name + RAW).notnull() & col(c.name).isnull()
+        if c.sql_type == "BIGINT":  # read as a number; an integer column takes only whole numbers
+            unreadable = col(c.name + RAW).notnull() & (col(c.name).isnull() | col(c.name).ne(col(c.name).rounded()))
         rules.append(RowRule(f"microdatos.tipo.{c.name}", f"{c.name} es {c.sql_type.lower()} o vacío",
-                             "error", "tipo", col(c.name + RAW).notnull() & col(c.name).isnull(),
-                             show=(c.name,)))
+                             "error", "tipo", unreadable, show=(c.name,)))
         if not c.nullable:
             rules.append(RowRule(f"microdatos.requerido.{c.name}", f"{c.name} no puede venir vacío", "error",
                                  "requerido", col(c.name + RAW).isnull(), show=(c.name,)))

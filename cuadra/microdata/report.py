@@ -63,6 +63,13 @@ def _findings(scan: FileScan) -> list[MicroFinding]:
             status=status, severity=r.severity, titulo=r.titulo, expr=to_sql(r.violation),
             fuentes=r.fuentes, lhs=(None, None), rhs=(None, None), imbalance=None, imbalance_rel=None,
             reason=reason, facts=(), filas=o.filas, ejemplos=o.ejemplos, filas_archivo=scan.rows))
+    for rid in scan.disagreements:  # two lowerings of one declaration that disagree: a bug, never a pass
+        out.append(MicroFinding(
+            rule=f"motor.desacuerdo.{rid}", kind="microdatos.motor", key=scan.path.name,
+            period=fecha.isoformat() if fecha else "", status="error", severity="error",
+            titulo=f"Pandera ({scan.engine}) y SQL discrepan en {rid}", expr="", fuentes=(), lhs=(None, None),
+            rhs=(None, None), imbalance=None, imbalance_rel=None, reason="veredictos distintos", facts=(),
+            filas_archivo=scan.rows))
     return out
 
 

@@ -46,6 +46,8 @@ class FileScan:
     outcomes: tuple[RuleOutcome, ...]
     sums: dict[str, int]  # counts as they are; masa_sal_* in cents (exact on every engine)
     engine: str
+    #: rules whose verdict from a second lowering (Pandera's pyspark backend) differs from the counts
+    disagreements: tuple[str, ...] = ()
 
 
 def sha256(path: Path) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from cuadra.microdata.expr import to_sql
+from cuadra.microdata.expr import Bool, Col, Expr, Null, to_sql
 from cuadra.microdata.layout import RAW, Layout, RowRule
 
 __all__ = ["typed_select", "count_query", "examples_query", "MAX_EXAMPLES", "ROW"]
@@ -37,10 +37,9 @@ def typed_select(layout: Layout, source: str, *, q: str, text_source: bool, row_
         raw = f"NULLIF({src}, '')" if text_source else src
         parts.append(f"{raw} AS {q}{c.name}{RAW}{q}")
         if c.sql_type == "BIGINT":
-            # Engines round ('1.5' -> 2 in DuckDB) or truncate a decimal cast to an integer: an integer
-            # column accepts a value only when its number and its integer agree.
-            typed = (f"CASE WHEN TRY_CAST({raw} AS DOUBLE) = TRY_CAST({raw} AS BIGINT) "
-                     f"THEN TRY_CAST({raw} AS BIGINT) END")
+            # Read as a number (one cast; engines disagree on casting '1.5' to an integer: DuckDB rounds,
+            # Spark truncates); the type rule then asks for a whole number.
+            typed = f"TRY_CAST({raw} AS DOUBLE)"
         else:
             sql_type = rename.get(c.sql_type, c.sql_type)
             typed = f"TRY_CAST({raw} AS {sql_type})" if (text_source or c.sql_type != "VARCHAR") else raw
@@ -50,11 +49,23 @@ def typed_select(layout: Layout, source: str, *, q: str, text_source: bool, row_
     return f"SELECT {', '.join(parts)} FROM {source}"
 
 
+def count_sql(violation: Expr, q: str) -> str:
+    """The aggregate counting a rule's offending rows. Two shapes count with the engines' native
+    ``COUNT(column)`` (a tenth of a CASE per row): ``x IS NULL`` and ``x IS NOT NULL AND y IS NULL``
+    where ``y`` is never non-null without ``x`` (a typed column beside its raw text). Same counts."""
+    match violation:
+        case Null(Col(a), True):
+            return f"(COUNT(*) - COUNT({q}{a}{q}))"
+        case Bool("AND", Null(Col(a), False), Null(Col(b), True)) if a == b + RAW:
+            return f"(COUNT({q}{a}{q}) - COUNT({q}{b}{q}))"
+    return f"SUM(CASE WHEN {to_sql(violation, q)} THEN 1 ELSE 0 END)"
+
+
 def count_query(rules: Sequence[RowRule], view: str, measures: Sequence[str], *, q: str) -> str:
     """One scan: the row count, each rule's offending-row count (``r0``, ``r1``, …) and the sums of
     the measures (masses in cents), what ``agregar`` reports and the bare-scan benchmark also computes."""
     cols = ["COUNT(*) AS n"]
-    cols += [f"SUM(CASE WHEN {to_sql(r.violation, q)} THEN 1 ELSE 0 END) AS r{i}" for i, r in enumerate(rules)]
+    cols += [f"{count_sql(r.violation, q)} AS r{i}" for i, r in enumerate(rules)]
     # Sums are exact integers on every engine: counts as they are, salary masses in cents.
     cols += [f"SUM(CAST(ROUND({q}{m}{q} * 100) AS BIGINT)) AS s_{m}" if m.startswith("masa_")
              else f"SUM({q}{m}{q}) AS s_{m}" for m in measures]

@@ -2,8 +2,8 @@
 
 One job: build a ``pandera.pandas.DataFrameSchema`` from the declarations (one dataframe check per
 row rule, the rule's tree lowered by :func:`cuadra.microdata.expr.to_pandas`) and read its failure
-cases back as counts and example rows. Same typing as the SQL engines (blank is null; an integer
-column takes a value only when its number and its integer agree), so the three engines agree.
+cases back as counts and example rows. Same typing as the SQL engines (blank is null; numbers read
+as float64, the type rule asks integer columns for whole numbers), so the three engines agree.
 """
 
 from __future__ import annotations
@@ -50,10 +50,7 @@ def typed_frame(raw: pd.DataFrame, layout: Layout) -> pd.DataFrame:
         if c.sql_type == "VARCHAR":
             out[c.name] = text
             continue
-        num = pd.to_numeric(text, errors="coerce")
-        if c.sql_type == "BIGINT":
-            num = num.where(num == np.round(num))
-        out[c.name] = num.astype("float64")
+        out[c.name] = pd.to_numeric(text, errors="coerce").astype("float64")
     return pd.DataFrame(out, index=raw.index)
 
 

@@ -11,11 +11,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from cuadra.errors import InputError, InputErrors
+from cuadra.microdata.expr import Cmp, Col, Lit, NotIn
 from cuadra.microdata.layout import MEASURES, Layout, RowRule
 from cuadra.microdata.scan import DELIMITER, Example, FileScan, Progress, RuleOutcome, check_header, is_parquet
 from cuadra.microdata.sql import count_query, examples_query, typed_select
 
-__all__ = ["scan", "session"]
+__all__ = ["scan", "session", "pandera_schema"]
 
 Q = "`"
 TYPES = {"VARCHAR": "STRING"}
@@ -34,6 +35,53 @@ def session(master: str = "local[2]"):
                              .getOrCreate())
         _SESSIONS[master].sparkContext.setLogLevel("ERROR")  # type: ignore[attr-defined]
     return _SESSIONS[master]
+
+
+def _column_check(rule: RowRule) -> tuple[str, object] | None:
+    """The rule as a Pandera column check when its tree has that shape (a code list, a lower bound)."""
+    import pandera.pyspark as pa
+
+    match rule.violation:
+        case NotIn(Col(name), values):
+            return name, pa.Check.isin(list(values))
+        case Cmp("<", Col(name), Lit(value)):
+            return name, pa.Check.ge(value)
+    return None
+
+
+def pandera_schema(layout: Layout, rules: tuple[RowRule, ...]):  # noqa: ANN201 - pandera type
+    """The same declarations through Pandera's pyspark backend: column types, code lists and
+    non-negative measures; returns the schema and ``{column: rule id}`` of the checks it carries.
+
+    Pandera's pyspark backend reports a verdict per column check, not rows (and not the check's
+    name), so it cross-checks the SQL counts (a disagreement is an error finding) rather than
+    replacing them; each column carries at most one such rule, so the column names the rule."""
+    import pandera.pyspark as pa
+    import pyspark.sql.types as T
+
+    # Integer columns are read as numbers (DOUBLE) in the typed view; the type rule asks for whole ones.
+    spark_types = {"BIGINT": T.DoubleType(), "DOUBLE": T.DoubleType(), "VARCHAR": T.StringType()}
+    checks: dict[str, list[object]] = {c.name: [] for c in layout.columns}
+    by_column: dict[str, str] = {}
+    for r in rules:
+        if not r.indeterminate and (found := _column_check(r)):
+            if found[0] in by_column:
+                raise AssertionError(f"two Pandera column checks on {found[0]}: {by_column[found[0]]}, {r.id}")
+            checks[found[0]].append(found[1])
+            by_column[found[0]] = r.id
+    schema = pa.DataFrameSchema({c.name: pa.Column(spark_types[c.sql_type], checks=checks[c.name], nullable=True)
+                                 for c in layout.columns})
+    return schema, by_column
+
+
+def _pandera_failed(typed: object, layout: Layout, rules: tuple[RowRule, ...]) -> tuple[set[str], set[str]]:
+    schema, by_column = pandera_schema(layout, rules)
+    errors = dict(schema.validate(typed).pandera.errors)  # type: ignore[attr-defined]
+    data = errors.get("DATA", {}).get("DATAFRAME_CHECK", [])
+    failed = {by_column[str(e["column"])] for e in data if str(e.get("column")) in by_column}
+    if errors.get("SCHEMA"):
+        raise AssertionError(f"typed Spark view does not match the layout: {errors['SCHEMA']}")
+    return failed, set(by_column.values())
 
 
 def scan(path: Path, layout: Layout, rules: tuple[RowRule, ...], *, progress: Progress | None = None,
@@ -74,5 +122,8 @@ def scan(path: Path, layout: Layout, rules: tuple[RowRule, ...], *, progress: Pr
                 Example(int(t[0]), {k: (None if t[k] is None else str(t[k])) for k in r.columns}) for t in res)
     by_id = dict(zip((r.id for r in live), counts, strict=True))
     outcomes = tuple(RuleOutcome(r, int(by_id.get(r.id) or 0), examples.get(r.id, ())) for r in rules)
+    failed, covered = _pandera_failed(spark.table("filas"), layout, rules)
+    disagree = tuple(sorted(r for r in covered if (r in failed) != bool(by_id.get(r))))
     return FileScan(path=path, rows=n, outcomes=outcomes,
-                    sums={m: int(s or 0) for m, s in zip(MEASURES, sums, strict=True)}, engine="spark")
+                    sums={m: int(s or 0) for m, s in zip(MEASURES, sums, strict=True)}, engine="spark",
+                    disagreements=disagree)
