@@ -26,8 +26,9 @@ def build_suite(rules: Sequence[RowRule]):
     import great_expectations.expectations as gxe
 
     return gx.ExpectationSuite(name="cuadra_microdatos", expectations=[
-        gxe.UnexpectedRowsExpectation(unexpected_rows_query=f"SELECT * FROM {{batch}} WHERE {to_sql(r.violation, try_cast=False)}",
-                                      description=f"{r.id}: {r.titulo}", meta={"rule_id": r.id, "severity": r.severity})
+        gxe.UnexpectedRowsExpectation(
+            unexpected_rows_query=f"SELECT * FROM {{batch}} WHERE {to_sql(r.violation, try_cast=False)}",
+            description=f"{r.id}: {r.titulo}", meta={"rule_id": r.id, "severity": r.severity})
         for r in rules if not r.indeterminate])
 
 

@@ -37,4 +37,5 @@ def test_pandera_pyspark_agrees_with_the_counts(faulty_file: tuple[Path, dict]) 
     scan = spark.scan(path, load_layout(), rules)
     assert scan.disagreements == ()
     covered = set(spark.pandera_schema(load_layout(), rules)[1].values())
-    assert {"microdatos.lista.sexo", "microdatos.lista.cve_entidad", "microdatos.no_negativo.no_trabajadores"} <= covered
+    planted = {"microdatos.lista.sexo", "microdatos.lista.cve_entidad", "microdatos.no_negativo.no_trabajadores"}
+    assert planted <= covered

@@ -49,7 +49,7 @@ def _column_check(rule: RowRule) -> tuple[str, object] | None:
     return None
 
 
-def pandera_schema(layout: Layout, rules: tuple[RowRule, ...]):  # noqa: ANN201 - pandera type
+def pandera_schema(layout: Layout, rules: tuple[RowRule, ...]):
     """The same declarations through Pandera's pyspark backend: column types, code lists and
     non-negative measures; returns the schema and ``{column: rule id}`` of the checks it carries.
 
