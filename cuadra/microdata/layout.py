@@ -182,22 +182,17 @@ def _salary_rules(fecha: date | None, lay: Layout) -> list[RowRule]:
     uma_year = (fecha.year if fecha.month >= 2 else fecha.year - 1) if fecha else None
     uma = ref["uma"].get(uma_year) if uma_year else None
     fuente = "fixtures/microdata/referencia_salarios.yaml"
-    out = []
     why = "sin fecha de corte en el nombre del archivo" if fecha is None else ""
-    titulo_w = "el salario medio de la fila (masa_sal_ta / ta_sal) cae en su rango_salarial"
-    if sm:
-        out.append(RowRule("microdatos.rango_salarial", titulo_w, "warning", "rango_salarial",
-                           _band_rule("rango_salarial", lay.lists["rango_salarial"], sm["general"], sm["zlfn"]),
-                           fuentes=(FUENTE, fuente), show=("rango_salarial", "ta_sal", "masa_sal_ta")))
-    else:
-        out.append(RowRule("microdatos.rango_salarial", titulo_w, "warning", "rango_salarial", col("ta_sal").lt(0),
-                           fuentes=(FUENTE, fuente), indeterminate=why or f"sin salario mínimo de {fecha.year}"))
-    titulo_u = "el salario medio de la fila (masa_sal_ta / ta_sal) cae en su rango_uma"
-    if uma:
-        out.append(RowRule("microdatos.rango_uma", titulo_u, "warning", "rango_salarial",
-                           _band_rule("rango_uma", lay.lists["rango_uma"], uma["diario"], uma["diario"]),
-                           fuentes=(FUENTE, fuente), show=("rango_uma", "ta_sal", "masa_sal_ta")))
-    else:
-        out.append(RowRule("microdatos.rango_uma", titulo_u, "warning", "rango_salarial", col("ta_sal").lt(0),
-                           fuentes=(FUENTE, fuente), indeterminate=why or f"sin UMA vigente en {fecha}"))
+    out = []
+    for column, bounds, missing in (
+            ("rango_salarial", (sm["general"], sm["zlfn"]) if sm else None,
+             f"sin salario mínimo de {fecha and fecha.year}"),
+            ("rango_uma", (uma["diario"], uma["diario"]) if uma else None, f"sin UMA vigente en {fecha}")):
+        titulo = f"el salario medio de la fila (masa_sal_ta / ta_sal) cae en su {column}"
+        if bounds:
+            violation, reason = _band_rule(column, lay.lists[column], *bounds), ""
+        else:  # never evaluated: the finding is indeterminate with the reason
+            violation, reason = col("ta_sal").lt(0), why or missing
+        out.append(RowRule(f"microdatos.{column}", titulo, "warning", "rango_salarial", violation,
+                           fuentes=(FUENTE, fuente), show=(column, "ta_sal", "masa_sal_ta"), indeterminate=reason))
     return out

@@ -81,3 +81,17 @@ def test_examples_capped_at_20(tmp_path: Path) -> None:
     assert o.filas == 25 and len(o.ejemplos) == 20
     assert [e.fila for e in o.ejemplos] == sorted(f["fila"] for f in side["fallas"]
                                                   if f["regla"] == "microdatos.suma.ta")[:20]
+
+
+def test_salary_bands_without_reference_are_indeterminate(clean_file: tuple[Path, dict], tmp_path: Path) -> None:
+    """A cut-off date with no minimum wage / UMA in fixtures/microdata/referencia_salarios.yaml makes the
+    salary-band warnings indeterminate (with the reason), never a silent pass."""
+    import shutil
+
+    other = tmp_path / "asg-2030-06-30.csv"
+    shutil.copy(clean_file[0], other)
+    out = tmp_path / "f.json"
+    assert main(["microdatos", "validar", str(other), "--json", str(out), "--quiet"]) == 0
+    by = {f["rule"]: f for f in json.loads(out.read_text(encoding="utf-8"))["findings"]}
+    assert by["microdatos.rango_uma"]["status"] == "indeterminate"
+    assert "2030" in by["microdatos.rango_salarial"]["reason"]
