@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
         rows.append((size, path.stat().st_size, bare, val, sp))
         print(f"{size:>11,} filas  bare {bare:7.2f} s  validar {val:7.2f} s  ratio {val / bare:4.2f}"
               + (f"  spark {sp[1]:.2f} s (+{sp[0]:.1f} s arranque)" if sp else ""), flush=True)
-    _write(rows, args.out)
+        _write(rows, args.out)  # after every size: a long run interrupted keeps what it measured
     return 0
 
 
