@@ -272,7 +272,8 @@ def validate(
 
         results, _ = run_pandera(facts, rules, progress=lambda d, n: say("pandera", d, n))
         findings = findings_from_results(results, facts)
-        missing = [rid for rid in all_rules if rid not in {r.rule.id for r in results}]
+        evaluated = {r.rule.id for r in results}
+        missing = [rid for rid in all_rules if rid not in evaluated]
         for rid in missing:
             findings.append(_finding(all_rules[rid], "*", "", "error", (None, None), (None, None), None,
                                      None, "Pandera no pudo evaluar la regla", ()))
