@@ -27,7 +27,6 @@ from cuadra.contract.registry import Registry, default_registry_paths, load_regi
 from cuadra.findings import FactRef, Finding, Run
 from cuadra.rules.catalogue import BUILTINS, BuiltinRule, Rule, catalogue_hash, load_catalogue
 from cuadra.rules.evaluate import ALL, FactIndex, RuleResult, shift_period
-from cuadra.rules.to_sql import duplicate_sql, published_sql, range_sql, rule_sql
 from cuadra.waivers import apply_waivers, load_waivers
 
 __all__ = ["Project", "project_paths", "load_project", "validate", "findings_from_results", "split_applying",
@@ -151,24 +150,25 @@ def _members_for(rule: Rule | BuiltinRule, key: str, index: FactIndex, facts: pd
 
 def _sql_findings(facts: pd.DataFrame, rules: Sequence[Rule], index: FactIndex) -> list[Finding]:
     """Every instance as the SQL compiler decides it (the GX backend's full picture)."""
-    from expectations.suite import SQL_COLUMNS
+    from expectations.suite import RESULTS, SQL_COLUMNS, write_results
 
     con = sqlite3.connect(":memory:")
     facts[SQL_COLUMNS].to_sql("facts", con, index=False)
-    items: list[tuple[Rule | BuiltinRule, str]] = [
-        (BUILTINS["duplicado"], duplicate_sql()), (BUILTINS["publicado"], published_sql()),
-        (BUILTINS["rango"], range_sql()), *((r, rule_sql(r)) for r in rules)]
-    out = []
+    errors = write_results(con, rules)
+    by_id: dict[str, Rule | BuiltinRule] = {**BUILTINS, **{r.id: r for r in rules}}
+    out = [_finding(by_id[rid], "*", "", "error", (None, None), (None, None), None, None,
+                    f"el compilador SQL no pudo evaluar la regla: {msg}", ()) for rid, msg in errors.items()]
     refs = FactRefs(facts)
     fact_periods = facts["period"].to_numpy()
-    for rule, sql in items:
-        for key, status, llo, lhi, rlo, rhi in con.execute(sql.replace("{batch}", "facts")):
-            members = _members_for(rule, str(key), index, facts)
-            period = str(key).split("|")[-1] if rule.id == "duplicado" else (
-                str(fact_periods[members[0]]) if isinstance(rule, BuiltinRule) and members
-                else str(key).split("@")[0])
-            out.append(_finding(rule, str(key), period, status, (llo, lhi), (rlo, rhi), None, None, "",
-                                refs(members)))
+    rows = con.execute(f"SELECT regla, key, status, lhs_lo, lhs_hi, rhs_lo, rhs_hi FROM {RESULTS} ORDER BY rowid")
+    for rid, key, status, llo, lhi, rlo, rhi in rows:
+        rule = by_id[rid]
+        members = _members_for(rule, str(key), index, facts)
+        period = str(key).split("|")[-1] if rule.id == "duplicado" else (
+            str(fact_periods[members[0]]) if isinstance(rule, BuiltinRule) and members
+            else str(key).split("@")[0])
+        out.append(_finding(rule, str(key), period, status, (llo, lhi), (rlo, rhi), None, None, "",
+                            refs(members)))
     con.close()
     return out
 
