@@ -456,7 +456,9 @@ def evaluate_rule(rule: Rule, index: FactIndex) -> RuleResult:
         rel = iv.relative_gap(lhs, rhs, g)
     indet = env.missing | env.na | env.empty | env.divzero
     status = np.where(indet, "indeterminate", np.where(holds, "pass", "fail"))
-    reason = np.select([env.missing, env.na, env.empty, env.divzero], list(REASONS), "").astype(object)
+    reason = np.full(n, "", dtype=object)
+    for flag, text in reversed(list(zip((env.missing, env.na, env.empty, env.divzero), REASONS, strict=True))):
+        reason[flag] = text  # the first reason that applies wins: written last
     groups = np.vstack(env.groups) if env.groups else np.full((0, n), -1, dtype=np.int64)
     return RuleResult(rule, instance_keys(index, periods, scopes).tolist(),
                       index.period_strings()[periods].tolist(), status.astype(str), reason.tolist(), lhs, rhs, g,
