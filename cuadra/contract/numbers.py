@@ -78,10 +78,10 @@ def _normalise(text: str) -> str:
     return re.sub(r"\s+", " ", text)
 
 
-#: Plain digits, or digits grouped by threes: the forms babel's strict es_MX parser reads as the same
+#: Plain ASCII digits, or digits grouped by threes: the forms babel's strict es_MX parser reads as the same
 #: Decimal (checked digit for digit in tests/test_numbers.py); read directly, they skip babel's
 #: per-call locale work, most of the cost of loading a large dataset (issue 17).
-_PLAIN = re.compile(r"\d+(?:\.\d+)?|[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?")
+_PLAIN = re.compile(r"[0-9]+(?:\.[0-9]+)?|[1-9][0-9]{0,2}(?:,[0-9]{3})+(?:\.[0-9]+)?")
 
 
 def _core(number: str, original: str) -> tuple[Decimal, int]:
