@@ -342,6 +342,10 @@ class _Env:
     divzero: npt.NDArray[np.bool_]
     groups: list[Ints]
 
+    def ref(self, node: Ref) -> iv.Bounds:
+        """An operand's bounds (the environment decides how operands are found; see ``_DISPATCH``)."""
+        return _ref(node, self)
+
 
 def _ref(node: Ref, env: _Env) -> iv.Bounds:
     idx = env.index
@@ -398,7 +402,7 @@ def _call(node: Call, env: _Env) -> iv.Bounds:
     return acc
 
 
-_DISPATCH = {Ref: _ref, Num: _num, BinOp: _binop, Neg: _neg, Call: _call}
+_DISPATCH = {Ref: lambda node, env: env.ref(node), Num: _num, BinOp: _binop, Neg: _neg, Call: _call}
 
 
 def _eval(node: Node, env: _Env) -> iv.Bounds:
@@ -436,6 +440,21 @@ def instance_keys(index: FactIndex, periods: Ints, scopes: Ints) -> npt.NDArray[
     return keys
 
 
+def decide(tree: Compare, env: _Env) -> tuple[iv.Bounds, iv.Bounds, npt.NDArray[np.str_], npt.NDArray[np.float64],
+                                              npt.NDArray[np.float64]]:
+    """Both sides, each instance's status, and the imbalance (absolute, relative) of a rule's tree.
+
+    ``env`` is any environment with the flags of ``_Env`` and a ``ref`` method (the tests' loop
+    evaluator shares this walk with its own operand lookup)."""
+    with _quiet():
+        lhs, rhs = _eval(tree.left, env), _eval(tree.right, env)
+        holds = _holds(tree.op, lhs, rhs)
+        g = iv.gap(lhs, rhs, tree.op)
+        rel = iv.relative_gap(lhs, rhs, g)
+    indet = env.missing | env.na | env.empty | env.divzero
+    return lhs, rhs, np.where(indet, "indeterminate", np.where(holds, "pass", "fail")), g, rel
+
+
 def evaluate_rule(rule: Rule, index: FactIndex) -> RuleResult:
     """Evaluate every instance of ``rule``; a missing, NA/ND, inconsistent or zero-divisor operand
     makes the instance indeterminate, never a silent pass."""
@@ -448,14 +467,7 @@ def evaluate_rule(rule: Rule, index: FactIndex) -> RuleResult:
                           GroupFacts(index.members, np.zeros((0, 0), dtype=np.int64)))
     flags = [np.zeros(n, dtype=bool) for _ in range(4)]
     env = _Env(index, periods, scopes, *flags, [])
-    tree: Compare = rule.tree
-    with _quiet():
-        lhs, rhs = _eval(tree.left, env), _eval(tree.right, env)
-        holds = _holds(tree.op, lhs, rhs)
-        g = iv.gap(lhs, rhs, tree.op)
-        rel = iv.relative_gap(lhs, rhs, g)
-    indet = env.missing | env.na | env.empty | env.divzero
-    status = np.where(indet, "indeterminate", np.where(holds, "pass", "fail"))
+    lhs, rhs, status, g, rel = decide(rule.tree, env)
     reason = np.full(n, "", dtype=object)
     for flag, text in reversed(list(zip((env.missing, env.na, env.empty, env.divzero), REASONS, strict=True))):
         reason[flag] = text  # the first reason that applies wins: written last

@@ -1,7 +1,8 @@
 """The evaluator as it was before issue 17: instances enumerated and looked up one by one.
 
 One job: be the yardstick for the vectorised evaluator (``cuadra.rules.evaluate``). It keeps the
-original string-keyed grouping, the per-period instance loop and the per-instance fact lists, so
+original string-keyed grouping, the per-period instance loop and the per-instance fact lists (the
+parts issue 17 rewrote; the interval arithmetic of the tree walk, unchanged, is shared), so
 ``tests/test_vectorised.py`` can require the new evaluator to give the very same instances, keys,
 statuses, reasons, bounds and facts on generated data and on the bundle. Never used in production.
 """
@@ -15,10 +16,9 @@ import numpy.typing as npt
 import pandas as pd
 
 from cuadra import intervals as iv
-from cuadra.errors import UnsupportedRule
-from cuadra.rules.catalogue import BuiltinRule, Rule
-from cuadra.rules.evaluate import ALL, NA_STATUSES, instance_key, shift_period
-from cuadra.rules.syntax import BinOp, Call, Compare, Neg, Node, Num, Ref
+from cuadra.rules.catalogue import Rule
+from cuadra.rules.evaluate import ALL, NA_STATUSES, RuleResult, decide, instance_key, shift_period
+from cuadra.rules.syntax import Ref
 
 __all__ = ["LoopIndex", "LoopResult", "loop_evaluate_rule", "loop_duplicates", "instances"]
 
@@ -28,14 +28,7 @@ __all__ = ["LoopIndex", "LoopResult", "loop_evaluate_rule", "loop_duplicates", "
 
 @dataclass
 class LoopIndex:
-    """The facts grouped by (concept, period, scope): duplicates intersected once, for every rule.
-
-    Scope ``*`` intersects the statements of every document; a source id intersects only that
-    document's. A rule is checked inside each document that states all of its operands (the
-    relation a report states is judged on that report's own figures), and across documents only
-    where no single document holds them all; disagreement between documents is the duplicate
-    family's finding, so it neither hides a report's own inconsistency nor repeats it.
-    """
+    """``FactIndex`` as it was: groups keyed by ``concept\x1fperiod\x1fscope`` strings, members as lists."""
 
     facts: pd.DataFrame
     keys: pd.Index = field(init=False)
@@ -91,23 +84,8 @@ class LoopIndex:
         return out
 
 
-@dataclass
-class LoopResult:
-    """The instances of one rule: parallel arrays, one element per instance."""
-
-    rule: Rule | BuiltinRule
-    keys: list[str]
-    periods: list[str]
-    status: npt.NDArray[np.str_]
-    reason: list[str]
-    lhs: iv.Bounds
-    rhs: iv.Bounds
-    gap: npt.NDArray[np.float64]
-    rel_gap: npt.NDArray[np.float64]
-    facts: list[list[int]]
-
-    def __len__(self) -> int:
-        return len(self.periods)
+#: The old evaluator returned the same record, with plain lists of facts.
+LoopResult = RuleResult
 
 
 def candidate_periods(rule: Rule, index: LoopIndex) -> list[str]:
@@ -159,6 +137,10 @@ class _Env:
     divzero: npt.NDArray[np.bool_]
     facts: list[list[int]]
 
+    def ref(self, node: Ref) -> iv.Bounds:
+        """The operand lookup the shared tree walk (``evaluate._eval``) asks this environment for."""
+        return _ref(node, self)
+
 
 def _ref(node: Ref, env: _Env) -> iv.Bounds:
     idx = env.index
@@ -177,66 +159,6 @@ def _ref(node: Ref, env: _Env) -> iv.Bounds:
     return iv.Bounds(lo, hi)
 
 
-def _num(node: Num, env: _Env) -> iv.Bounds:
-    v = np.full(len(env.periods), float(node.value))
-    return iv.Bounds(v, v.copy())
-
-
-def _binop(node: BinOp, env: _Env) -> iv.Bounds:
-    a, b = _eval(node.left, env), _eval(node.right, env)
-    if node.op == "+":
-        return iv.add(a, b)
-    if node.op == "-":
-        return iv.sub(a, b)
-    if node.op == "*":
-        return iv.mul(a, b)
-    if node.op == "/":
-        env.divzero |= iv.contains_zero(b)
-        return iv.div(a, b)
-    raise UnsupportedRule(f"operator {node.op!r}")
-
-
-def _neg(node: Neg, env: _Env) -> iv.Bounds:
-    return iv.neg(_eval(node.operand, env))
-
-
-def _call(node: Call, env: _Env) -> iv.Bounds:
-    args = [_eval(a, env) for a in node.args]
-    if node.fn == "abs":
-        return iv.absolute(args[0])
-    fold = {"sum": iv.add, "min": iv.minimum, "max": iv.maximum}.get(node.fn)
-    if fold is None:
-        raise UnsupportedRule(f"function {node.fn!r}")
-    acc = args[0]
-    for a in args[1:]:
-        acc = fold(acc, a)
-    return acc
-
-
-_DISPATCH = {Ref: _ref, Num: _num, BinOp: _binop, Neg: _neg, Call: _call}
-
-
-def _eval(node: Node, env: _Env) -> iv.Bounds:
-    fn = _DISPATCH.get(type(node))
-    if fn is None:
-        raise UnsupportedRule(f"the numpy evaluator does not know {type(node).__name__}")
-    return fn(node, env)  # type: ignore[operator]
-
-
-def _holds(op: str, a: iv.Bounds, b: iv.Bounds) -> npt.NDArray[np.bool_]:
-    if op == "==":
-        return iv.equal(a, b)
-    if op == "<=":
-        return iv.less_equal(a, b)
-    if op == "<":
-        return iv.less(a, b)
-    if op == ">=":
-        return iv.less_equal(b, a)
-    if op == ">":
-        return iv.less(b, a)
-    raise UnsupportedRule(f"comparison {op!r}")
-
-
 def loop_evaluate_rule(rule: Rule, index: LoopIndex) -> LoopResult:
     """Evaluate every instance of ``rule``; a missing, NA/ND, inconsistent or zero-divisor operand
     makes the instance indeterminate, never a silent pass."""
@@ -246,14 +168,7 @@ def loop_evaluate_rule(rule: Rule, index: LoopIndex) -> LoopResult:
     n = len(insts)
     env = _Env(index, periods, scopes, np.zeros(n, bool), np.zeros(n, bool), np.zeros(n, bool),
                np.zeros(n, bool), [[] for _ in range(n)])
-    tree: Compare = rule.tree
-    with np.errstate(invalid="ignore", over="ignore"):
-        lhs, rhs = _eval(tree.left, env), _eval(tree.right, env)
-        holds = _holds(tree.op, lhs, rhs)
-        g = iv.gap(lhs, rhs, tree.op)
-        rel = iv.relative_gap(lhs, rhs, g)
-    indet = env.missing | env.na | env.empty | env.divzero
-    status = np.where(indet, "indeterminate", np.where(holds, "pass", "fail"))
+    lhs, rhs, status, g, rel = decide(rule.tree, env)  # type: ignore[arg-type]
     reason = [
         "falta un operando" if env.missing[i] else
         "un operando es NA/ND" if env.na[i] else
