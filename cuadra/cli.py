@@ -16,9 +16,6 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
 from cuadra import __version__
 from cuadra.contract.readers import dataset_files
 from cuadra.engine import BACKENDS, ROOT, Project, project_paths, validate
@@ -165,7 +162,17 @@ def _sources(args: argparse.Namespace) -> tuple[Path, ...]:
 
 @contextmanager
 def _progress(quiet: bool) -> Iterator[Callable[[str, int, int], None]]:
-    """A progress bar per stage on stderr (only on a terminal), for every long command."""
+    """A progress bar per stage on stderr (only on a terminal), for every long command.
+
+    rich is imported only when a bar is drawn: a quiet or piped run (a hook, CI) skips its import
+    (issue 17, start-up time).
+    """
+    if quiet or not sys.stderr.isatty():
+        yield lambda stage, done, total: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
     err = Console(stderr=True)
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                   TimeElapsedColumn(), console=err, disable=quiet or not err.is_terminal, transient=True) as bar:
@@ -180,7 +187,6 @@ def _progress(quiet: bool) -> Iterator[Callable[[str, int, int], None]]:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    out = Console() if Console().is_terminal else Console(width=160)  # logs and CI: wide, not 80 columns
     sources = _sources(args) if args.docs else ()  # a wrong --fuentes is said before the run, not after
     with _site(args.docs) as docs, _progress(args.quiet) as progress:
         run, _facts, rules, registry = validate(args.path, backend=args.backend, project=_project(args),
@@ -197,13 +203,17 @@ def _validate(args: argparse.Namespace) -> int:
         from cuadra.report.machine import write_junit
 
         write_junit(run, args.junit, args.fail_on)
-    if args.docs and not args.quiet:
-        from cuadra.escape import rich_text
-
-        out.print(f"Data Docs: {rich_text(args.docs / 'index.html')}")
     if not args.quiet:
+        # rich only when something is printed (issue 17: a quiet hook or CI run skips its import).
+        from rich.console import Console
+
         from cuadra.report.terminal import print_summary
 
+        out = Console() if Console().is_terminal else Console(width=160)  # logs and CI: wide, not 80 columns
+        if args.docs:
+            from cuadra.escape import rich_text
+
+            out.print(f"Data Docs: {rich_text(args.docs / 'index.html')}")
         print_summary(run, out, fail_on=args.fail_on)
     return 1 if run.failing(args.fail_on) else 0
 

@@ -20,16 +20,16 @@ import numpy as np
 import pandas as pd
 
 from cuadra import __version__
+from cuadra.cache import cached
 from cuadra.contract.facts import load_facts
 from cuadra.contract.readers import dataset_files
 from cuadra.contract.registry import Registry, default_registry_paths, load_registry
 from cuadra.findings import FactRef, Finding, Run
 from cuadra.rules.catalogue import BUILTINS, BuiltinRule, Rule, catalogue_hash, load_catalogue
 from cuadra.rules.evaluate import ALL, FactIndex, RuleResult, shift_period
-from cuadra.rules.to_sql import duplicate_sql, published_sql, range_sql, rule_sql
 from cuadra.waivers import apply_waivers, load_waivers
 
-__all__ = ["Project", "project_paths", "validate", "findings_from_results", "split_applying",
+__all__ = ["Project", "project_paths", "load_project", "validate", "findings_from_results", "split_applying",
            "keep_used_reference", "BACKENDS"]
 
 BACKENDS = ("pandera", "gx", "both")
@@ -58,19 +58,50 @@ def project_paths(root: Path = ROOT) -> Project:
                    reference=tuple(dataset_files(ref)) if (ref := fixtures / "reference").is_dir() else ())
 
 
-def _fact_refs(facts: pd.DataFrame, members: Sequence[int]) -> tuple[FactRef, ...]:
-    out = []
-    for i in members:
-        r = facts.iloc[i]
-        v = float(r["value"])
-        out.append(FactRef(
-            fact_id=str(r["fact_id"]), concept=str(r["concept"]), period=str(r["period"]),
-            value=None if np.isnan(v) else v, scale=int(r["scale"]), decimals=int(r["decimals"]),
-            rounding=str(r["rounding"]), source=str(r["source"]), locator=str(r["locator"]),
-            quote=str(r["quote"]), published=str(r["published"]),
-            lo=None if np.isnan(r["lo"]) else float(r["lo"]), hi=None if np.isnan(r["hi"]) else float(r["hi"]),
-            status=str(r["status"]), unit=str(r["unit"])))
-    return tuple(out)
+def load_project(project: Project) -> tuple[Registry, list[Rule]]:
+    """The registry and the compiled catalogue, from the content-keyed cache when their files are
+    unchanged (``cuadra.cache``); a bad file raises as it would without the cache."""
+    registry = cached("registry", project.registry, lambda: load_registry(project.registry))
+    # The catalogue checks every concept against the registry: the registry's ids are part of its key.
+    concepts = "\n".join(sorted(registry.concepts)).encode()
+    rules = cached("catalogue", project.rules, lambda: load_catalogue(project.rules, registry.concepts), concepts)
+    return registry, rules
+
+
+class FactRefs:
+    """Each fact's :class:`FactRef`, built once, on first use, from column arrays (no ``iloc``).
+
+    Why: a fact takes part in many instances (and a passing instance's facts are needed only when
+    its finding is written), so building the reference per fact and sharing it is what keeps the
+    findings of a million instances affordable.
+    """
+
+    COLUMNS = ("fact_id", "concept", "period", "value", "scale", "decimals", "rounding", "source", "locator",
+               "quote", "published", "lo", "hi", "status", "unit")
+
+    def __init__(self, facts: pd.DataFrame) -> None:
+        self._cols = [facts[c].to_numpy() for c in self.COLUMNS]
+        self._made: dict[int, FactRef] = {}
+
+    def one(self, i: int) -> FactRef:
+        ref = self._made.get(i)
+        if ref is None:
+            fid, concept, period, value, scale, decimals, rounding, source, locator, quote, published, lo, hi, \
+                status, unit = (c[i] for c in self._cols)
+            ref = self._made[i] = FactRef(
+                fact_id=str(fid), concept=str(concept), period=str(period), value=_float(value), scale=int(scale),
+                decimals=int(decimals), rounding=str(rounding), source=str(source), locator=str(locator),
+                quote=str(quote), published=str(published), lo=_float(lo), hi=_float(hi), status=str(status),
+                unit=str(unit))
+        return ref
+
+    def __call__(self, members: Sequence[int]) -> tuple[FactRef, ...]:
+        return tuple(self.one(int(i)) for i in members)
+
+
+def _float(x: object) -> float | None:
+    v = float(x)  # type: ignore[arg-type]
+    return None if v != v else v
 
 
 def _finding(rule: Rule | BuiltinRule, key: str, period: str, status: str, lhs: tuple, rhs: tuple,
@@ -80,14 +111,22 @@ def _finding(rule: Rule | BuiltinRule, key: str, period: str, status: str, lhs: 
                    lhs=lhs, rhs=rhs, imbalance=gap, imbalance_rel=rel, reason=reason, facts=facts)
 
 
-def findings_from_results(results: Sequence[RuleResult], facts: pd.DataFrame) -> list[Finding]:
+def findings_from_results(results: Sequence[RuleResult], facts: pd.DataFrame,
+                          refs: FactRefs | None = None) -> list[Finding]:
+    """One finding per instance (passing ones included: the JSON lists every instance with its facts)."""
+    refs = refs or FactRefs(facts)
     out = []
     for res in results:
-        for i, key in enumerate(res.keys):
-            out.append(_finding(
-                res.rule, key, res.periods[i], str(res.status[i]),
-                (float(res.lhs.lo[i]), float(res.lhs.hi[i])), (float(res.rhs.lo[i]), float(res.rhs.hi[i])),
-                float(res.gap[i]), float(res.rel_gap[i]), res.reason[i], _fact_refs(facts, res.facts[i])))
+        rule = res.rule
+        fuentes = tuple(rule.fuentes)
+        columns = (res.keys, res.periods, res.status.tolist(), res.lhs.lo.tolist(), res.lhs.hi.tolist(),
+                   res.rhs.lo.tolist(), res.rhs.hi.tolist(), res.gap.tolist(), res.rel_gap.tolist(), res.reason,
+                   res.facts)
+        for key, period, status, llo, lhi, rlo, rhi, gap, rel, reason, members in zip(*columns, strict=True):
+            out.append(Finding(rule=rule.id, kind=rule.kind, key=key, period=period, status=status,
+                               severity=rule.severity, titulo=rule.titulo, expr=rule.expr, fuentes=fuentes,
+                               lhs=(llo, lhi), rhs=(rlo, rhi), imbalance=gap, imbalance_rel=rel, reason=reason,
+                               facts=refs(members)))
     return out
 
 
@@ -111,22 +150,25 @@ def _members_for(rule: Rule | BuiltinRule, key: str, index: FactIndex, facts: pd
 
 def _sql_findings(facts: pd.DataFrame, rules: Sequence[Rule], index: FactIndex) -> list[Finding]:
     """Every instance as the SQL compiler decides it (the GX backend's full picture)."""
-    from expectations.suite import SQL_COLUMNS
+    from expectations.suite import RESULTS, SQL_COLUMNS, write_results
 
     con = sqlite3.connect(":memory:")
     facts[SQL_COLUMNS].to_sql("facts", con, index=False)
-    items: list[tuple[Rule | BuiltinRule, str]] = [
-        (BUILTINS["duplicado"], duplicate_sql()), (BUILTINS["publicado"], published_sql()),
-        (BUILTINS["rango"], range_sql()), *((r, rule_sql(r)) for r in rules)]
-    out = []
-    for rule, sql in items:
-        for key, status, llo, lhi, rlo, rhi in con.execute(sql.replace("{batch}", "facts")):
-            members = _members_for(rule, str(key), index, facts)
-            period = str(key).split("|")[-1] if rule.id == "duplicado" else (
-                str(facts.iloc[members[0]]["period"]) if isinstance(rule, BuiltinRule) and members
-                else str(key).split("@")[0])
-            out.append(_finding(rule, str(key), period, status, (llo, lhi), (rlo, rhi), None, None, "",
-                                _fact_refs(facts, members)))
+    errors = write_results(con, rules)
+    by_id: dict[str, Rule | BuiltinRule] = {**BUILTINS, **{r.id: r for r in rules}}
+    out = [_finding(by_id[rid], "*", "", "error", (None, None), (None, None), None, None,
+                    f"el compilador SQL no pudo evaluar la regla: {msg}", ()) for rid, msg in errors.items()]
+    refs = FactRefs(facts)
+    fact_periods = facts["period"].to_numpy()
+    rows = con.execute(f"SELECT regla, key, status, lhs_lo, lhs_hi, rhs_lo, rhs_hi FROM {RESULTS} ORDER BY rowid")
+    for rid, key, status, llo, lhi, rlo, rhi in rows:
+        rule = by_id[rid]
+        members = _members_for(rule, str(key), index, facts)
+        period = str(key).split("|")[-1] if rule.id == "duplicado" else (
+            str(fact_periods[members[0]]) if isinstance(rule, BuiltinRule) and members
+            else str(key).split("@")[0])
+        out.append(_finding(rule, str(key), period, status, (llo, lhi), (rlo, rhi), None, None, "",
+                            refs(members)))
     con.close()
     return out
 
@@ -216,9 +258,8 @@ def validate(
     project = project or project_paths()
     say = progress or (lambda stage, done, total: None)
     say("cargando", 0, 3)
-    registry = load_registry(project.registry)
+    registry, rules = load_project(project)
     dataset = load_facts(path, registry, extra=project.reference, progress=lambda d, n: say("leyendo", d, n))
-    rules = load_catalogue(project.rules, registry.concepts)
     facts, rules, idle = _without_unused_reference(dataset.facts, path, project.reference, rules)
     waivers = load_waivers(project.waivers)
     own_waivers = [w for p in project.extra_waivers for w in load_waivers(p)]
@@ -231,7 +272,8 @@ def validate(
 
         results, _ = run_pandera(facts, rules, progress=lambda d, n: say("pandera", d, n))
         findings = findings_from_results(results, facts)
-        missing = [rid for rid in all_rules if rid not in {r.rule.id for r in results}]
+        evaluated = {r.rule.id for r in results}
+        missing = [rid for rid in all_rules if rid not in evaluated]
         for rid in missing:
             findings.append(_finding(all_rules[rid], "*", "", "error", (None, None), (None, None), None,
                                      None, "Pandera no pudo evaluar la regla", ()))

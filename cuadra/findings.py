@@ -177,11 +177,14 @@ class Run:
         return [f for f in self.findings if f.status in ("fail", "error") and f.severity in levels]
 
     def to_json(self) -> dict[str, object]:
+        return {**self.head_json(), "findings": [f.to_json() for f in self.findings]}
+
+    def head_json(self) -> dict[str, object]:
+        """``summary`` and ``run``: everything but the findings (a writer streams those one by one)."""
         return {
             "summary": self.summary(),
             "run": {"dataset": self.dataset, "version": self.version, "started": self.started,
                     "seconds": round(self.seconds, 3), "catalogue_hash": self.catalogue_hash,
                     "dataset_hash": self.dataset_hash, "backends": list(self.backends),
                     "expired_waivers": self.expired_waivers},
-            "findings": [f.to_json() for f in self.findings],
         }

@@ -20,9 +20,9 @@ import pandas as pd
 from cuadra.contract.facts import ROUNDINGS
 from cuadra.escape import html_text, one_line
 from cuadra.rules.catalogue import BUILTINS, BuiltinRule, Rule
-from cuadra.rules.to_sql import duplicate_sql, published_sql, range_sql, rule_sql, unexpected
+from cuadra.rules.to_sql import duplicate_sql, groups_sql, published_sql, range_sql, rule_sql, unexpected
 
-__all__ = ["GxOutcome", "run_gx", "describe"]
+__all__ = ["GxOutcome", "run_gx", "describe", "write_results", "results_query", "RESULTS"]
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
@@ -54,6 +54,59 @@ def describe(rule: Rule | BuiltinRule) -> str:
 def _write_sqlite(facts: pd.DataFrame, db: Path) -> None:
     with sqlite3.connect(db) as con:
         facts[SQL_COLUMNS].to_sql("facts", con, index=False, if_exists="replace")
+
+
+#: Tables the set-based pass writes beside the facts: every fact group once, every instance once.
+GROUPS = "cuadra_grupos"
+RESULTS = "cuadra_resultados"
+
+
+def write_results(con: sqlite3.Connection, rules: Sequence[Rule], table: str = "facts") -> dict[str, str]:
+    """Decide every instance of every rule with the SQL compiler, once, into a results table.
+
+    Why: GX ran each rule's compiled query twice (row count, then rows), and each query grouped the
+    facts again: 1,432 queries, most of the GX backend's time. Here the facts are grouped once
+    (``cuadra_grupos``, indexed), each rule's compiled query runs once, as an ``INSERT … SELECT`` that
+    decides all its instances in one pass, and every instance lands in ``cuadra_resultados``
+    (``regla, key, status, lhs_lo, lhs_hi, rhs_lo, rhs_hi``). Measured on the bundle: one statement
+    per rule beats ``UNION ALL`` batches of 10 or 100 rules (SQLite plans each arm worse inside a
+    compound statement). The verdicts are still the SQL compiler's, from the rule tree; the numpy
+    evaluator is never consulted. Returns the rules whose SQL failed (rule id → message); their
+    instances are absent.
+    """
+    con.execute(f"DROP TABLE IF EXISTS {GROUPS}")
+    con.execute(f"DROP TABLE IF EXISTS {RESULTS}")
+    con.execute(f"CREATE TABLE {GROUPS} AS {groups_sql().replace('{batch}', table)}")
+    con.execute(f"CREATE INDEX {GROUPS}_key ON {GROUPS} (concept, period, scope)")
+    con.execute(f"CREATE TABLE {RESULTS} (regla TEXT, key TEXT, status TEXT, lhs_lo REAL, lhs_hi REAL, "
+                "rhs_lo REAL, rhs_hi REAL)")
+    items: list[tuple[str, str]] = [
+        ("duplicado", duplicate_sql()), ("publicado", published_sql()), ("rango", range_sql()),
+        *((r.id, rule_sql(r, groups=GROUPS)) for r in rules)]
+    errors: dict[str, str] = {}
+    for rid, sql in items:
+        try:
+            query = sql.replace("{batch}", table)
+            con.execute(f"INSERT INTO {RESULTS} SELECT {_quote(rid)} AS regla, * FROM ({query})")
+        except sqlite3.Error as exc:
+            errors[rid] = f"{type(exc).__name__}: {exc}"
+    con.execute(f"CREATE INDEX {RESULTS}_regla ON {RESULTS} (regla, status)")
+    con.commit()
+    return errors
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def results_query(rule_id: str) -> str:
+    """The expectation's query: the rule's instances that are findings, read from the results table.
+
+    ``{batch}`` ties the query to the validated batch (GX reads data outside it otherwise, and says
+    so); the results were computed from that very table by :func:`write_results`.
+    """
+    return (f"SELECT key, status, lhs_lo, lhs_hi, rhs_lo, rhs_hi FROM {RESULTS} WHERE regla = {_quote(rule_id)} "
+            "AND status NOT IN ('pass', 'waived') AND EXISTS (SELECT 1 FROM {batch})")
 
 
 def _contract_expectations(gxe: object, units: Sequence[str]) -> list[object]:
@@ -88,6 +141,8 @@ def run_gx(facts: pd.DataFrame, rules: Sequence[Rule], units: Sequence[str], *,
     root.mkdir(parents=True, exist_ok=True)
     db = root / "facts.sqlite"
     _write_sqlite(facts, db)
+    with sqlite3.connect(db) as con:
+        sql_errors = write_results(con, rules)
     try:
         if docs_dir is not None:
             ctx = gx.get_context(mode="file", project_root_dir=str(root))
@@ -109,18 +164,29 @@ def run_gx(facts: pd.DataFrame, rules: Sequence[Rule], units: Sequence[str], *,
         # rule's description carries its id, so none is a duplicate; the count check below holds.
         suite = gx.ExpectationSuite(name="cuadra", expectations=[
             *_contract_expectations(gxe, units),  # type: ignore[list-item]
-            *(gxe.UnexpectedRowsExpectation(unexpected_rows_query=unexpected(sql), description=describe(rule),
-                                            meta={"rule_id": rule.id, "kind": rule.kind}) for rule, sql in items)])
-        suite = ctx.suites.add(suite)
+            *(gxe.UnexpectedRowsExpectation(
+                # A rule whose SQL failed keeps its own query, so that GX reports the error itself.
+                unexpected_rows_query=unexpected(sql) if rule.id in sql_errors else results_query(rule.id),
+                description=describe(rule), meta={"rule_id": rule.id, "kind": rule.kind})
+              for rule, sql in items)])
         if len(suite.expectations) != len(items) + len(_contract_expectations(gxe, units)):
             raise RuntimeError("GX dropped expectations from the suite (TOOLING.md pitfall 1)")
-        vd = ctx.validation_definitions.add(gx.ValidationDefinition(name="cuadra", data=bd, suite=suite))
-        actions = [gx.checkpoint.UpdateDataDocsAction(name="docs", site_names=["cuadra"])] if docs_dir else []
-        cp = ctx.checkpoints.add(gx.Checkpoint(name="cuadra", validation_definitions=[vd], actions=actions,
-                                               result_format={"result_format": "COMPLETE"}))
-        res = cp.run()
-        out = GxOutcome(success=bool(res.success))
-        for vr in res.run_results.values():
+        if docs_dir is not None:
+            # The Data Docs are built from stored results: a checkpoint with its stores and action.
+            suite = ctx.suites.add(suite)
+            vd = ctx.validation_definitions.add(gx.ValidationDefinition(name="cuadra", data=bd, suite=suite))
+            cp = ctx.checkpoints.add(gx.Checkpoint(
+                name="cuadra", validation_definitions=[vd], result_format={"result_format": "COMPLETE"},
+                actions=[gx.checkpoint.UpdateDataDocsAction(name="docs", site_names=["cuadra"])]))
+            res = cp.run()
+            success, runs = bool(res.success), list(res.run_results.values())
+        else:
+            # Without Data Docs nothing needs storing: the batch validates the suite directly, skipping
+            # the checkpoint's freshness checks and result stores (a third of the GX run, issue 17).
+            vr = bd.get_batch().validate(suite, result_format={"result_format": "COMPLETE"})
+            success, runs = bool(vr.success), [vr]
+        out = GxOutcome(success=success)
+        for vr in runs:
             for r in vr.results:
                 cfg = r.expectation_config
                 rule_id = (cfg.meta or {}).get("rule_id")

@@ -25,3 +25,9 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 @pytest.fixture(scope="session")
 def root() -> Path:
     return ROOT
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The catalogue/registry cache (issue 17) in a folder of this test session, never the user's."""
+    os.environ["CUADRA_CACHE"] = str(tmp_path_factory.mktemp("cuadra-cache"))

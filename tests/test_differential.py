@@ -117,3 +117,21 @@ def test_issue_2_deep_rule_compiles_to_linear_sql(tmp_path: Path) -> None:
     res = evaluate_rule(rule, FactIndex(df))
     assert dict(zip(res.keys, map(str, res.status), strict=True)) == _sql_statuses(df, rule_sql(rule)) == {
         "2020@s.txt": "pass"}
+
+
+@given(fact_tables())
+def test_results_table_equals_each_rules_own_query(tmp_path_factory, df: pd.DataFrame) -> None:  # type: ignore[no-untyped-def]
+    """Issue 17: the GX backend reads every instance from one results table (facts grouped once);
+    each rule's rows there are exactly what its standalone compiled query returns."""
+    from expectations.suite import RESULTS, write_results
+
+    rules = _rules(tmp_path_factory.mktemp("r"))
+    con = sqlite3.connect(":memory:")
+    df[SQL_COLUMNS].to_sql("facts", con, index=False)
+    assert write_results(con, rules) == {}
+    items = [("duplicado", duplicate_sql()), ("publicado", published_sql()), ("rango", range_sql()),
+             *((r.id, rule_sql(r)) for r in rules)]
+    for rid, sql in items:
+        table = con.execute(f"SELECT key, status, lhs_lo, lhs_hi, rhs_lo, rhs_hi FROM {RESULTS} WHERE regla = ? "
+                            "ORDER BY rowid", (rid,)).fetchall()
+        assert sorted(table, key=repr) == sorted(con.execute(sql.replace("{batch}", "facts")).fetchall(), key=repr), rid

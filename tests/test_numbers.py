@@ -127,3 +127,23 @@ def test_percentages_and_points_round_trip(value: Decimal, decimals: int, suffix
 def test_release_wording_table(text: str, value: str, scale: int, bound: str) -> None:
     c = parse_cifra(text)
     assert (c.value, c.scale, c.bound) == (Decimal(value), scale, bound)
+
+
+_DIGITS = r"\d{1,12}(\.\d{1,6})?|[1-9]\d{0,2}(,\d{3}){1,4}(\.\d{1,6})?|\d{1,4}(,\d{1,4}){1,3}"
+
+
+@given(st.from_regex(_DIGITS, fullmatch=True))
+def test_plain_fast_path_reads_as_babel_does(number: str) -> None:
+    """Issue 17: digits (grouped by threes or not) skip babel; they must give babel's Decimal, digit
+    for digit, and every other grouping must still go to babel and be refused as it refuses it."""
+    from babel.numbers import NumberFormatError, parse_decimal
+
+    from cuadra.contract.numbers import _core
+
+    try:
+        expected = parse_decimal(number, locale="es_MX", strict=True)
+    except NumberFormatError:
+        with pytest.raises(CifraInvalida):
+            _core(number, number)
+        return
+    assert _core(number, number)[0].as_tuple() == expected.as_tuple()

@@ -1,14 +1,24 @@
-"""Benchmark: wall time of `cuadra validate` on the bundle per backend, and rule-instance
-evaluations per second on a synthetic table of ~100 k facts (issue 2, "Tests and measures").
+"""Benchmark: every speed target of issue 17 as a ratio to a floor measured in the same run.
 
-Run with `nox -s bench`. Prints a table and writes out/bench.json. Timings are measured here and
-never asserted in tests.
+Run with `nox -s bench` (`-- --quick` skips the Data Docs and synthetic-table measures; `-- --facts
+1000000` adds a run of that many facts for peak memory). Prints each ratio beside its target,
+writes out/bench.json and docs/bench.md (machine, versions, the table, and docs/img/bench_scaling.png:
+time against facts, 1 to 50 editions of the bundle). Timings are measured here and never asserted
+in tests.
+
+Every whole-process figure is a median over alternating runs (A B A B …) of fresh interpreters, with
+peak memory from the kernel's own accounting of each child (``os.wait4``). The catalogue cache is
+warm (a steward's steady state); ``CUADRA_CACHE`` points at a folder of this run.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
+import os
+import platform
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -20,6 +30,9 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tools"))
+
+from editions import write_editions  # noqa: E402
 
 from cuadra.contract.facts import _finish  # noqa: E402
 from cuadra.rules.catalogue import load_catalogue  # noqa: E402
@@ -63,6 +76,41 @@ def synthetic(n_periods: int, seed: int = 0) -> pd.DataFrame:
             add("s.g", p, (total[i] / prev[last] - 1) * 100, 2)
             add("s.d", p, total[i] - prev[last], 0)
     return _finish(rows)
+
+
+def bench_synthetic(n_periods: int) -> dict[str, object]:
+    """The synthetic table of issue 2: ~100 k facts, 5 rules; instances per second per backend."""
+    facts = synthetic(n_periods)
+    with tempfile.TemporaryDirectory() as tmp:
+        rp = Path(tmp) / "r.yaml"
+        rp.write_text(SYNTH_RULES, encoding="utf-8")
+        rules = load_catalogue([rp])
+        t = time.perf_counter()
+        index = FactIndex(facts)
+        n_numpy = sum(len(evaluate_rule(r, index)) for r in rules)
+        numpy_s = time.perf_counter() - t
+        from checks.schema import run_pandera
+
+        t = time.perf_counter()
+        run_pandera(facts, rules)
+        pandera_s = time.perf_counter() - t
+        con = sqlite3.connect(":memory:")
+        facts[SQL_COLUMNS].to_sql("facts", con, index=False)
+        t = time.perf_counter()
+        n_sql = sum(len(con.execute(rule_sql(r).replace("{batch}", "facts")).fetchall()) for r in rules)
+        sql_s = time.perf_counter() - t
+        from expectations.suite import run_gx
+
+        t = time.perf_counter()
+        run_gx(facts, rules, ["unidades"])
+        gx_s = time.perf_counter() - t
+    return {
+        "synthetic_facts": len(facts), "synthetic_instances": n_numpy, "sql_instances": n_sql,
+        "numpy_evaluator_s": round(numpy_s, 3), "pandera_backend_s": round(pandera_s, 3),
+        "sqlite_compiled_s": round(sql_s, 3), "gx_backend_s": round(gx_s, 3),
+        "synthetic_pandera_instances_per_s": round(n_numpy / pandera_s), "gx_instances_per_s": round(n_sql / gx_s),
+        "ratio_pandera_over_gx": round((n_numpy / pandera_s) / (n_sql / gx_s), 2),
+    }
 
 
 def time_bundle(backend: str) -> float:
@@ -179,50 +227,273 @@ def bench_gate(repeats: int = 2) -> dict[str, object]:
     return out
 
 
+TARGETS = {  # ratio → (what, target, direction)
+    "ratio_small_pandera_over_import_pandera": ("an 11-fact submission, --backend pandera / import pandera.pandas",
+                                                1.3, "<="),
+    "ratio_bundle_both_over_import_pandera_gx": ("the bundle, --backend both / import pandera.pandas, "
+                                                 "great_expectations", 1.5, "<="),
+    "ratio_gate_over_validate_both": ("cuadra gate BASE HEAD / validate HEAD (both backends)", 1.2, "<="),
+    "ratio_gate_json_over_validate_both": ("cuadra gate BASE.json HEAD / validate HEAD (both backends)", 1.2, "<="),
+    "evaluator_instances_per_s": ("decided instances per second, numpy evaluator, 50 editions", 500_000, ">="),
+    "scaling_50_over_1_per_fact": ("time per fact, 50 editions / 1 edition (linear: about 1 or less)", 1.0, "<="),
+}
+PY = sys.executable
+
+
+def child(cmd: list[str], env: dict[str, str]) -> tuple[float, float, int]:
+    """Wall seconds, CPU seconds and peak RSS (bytes) of one fresh process, from ``os.wait4``."""
+    t = time.perf_counter()
+    p = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, ru = os.wait4(p.pid, 0)
+    wall = time.perf_counter() - t
+    p.returncode = os.waitstatus_to_exitcode(status)
+    return wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss * 1024
+
+
+def paired(a: list[str], b: list[str], env: dict[str, str], repeats: int) -> dict[str, float]:
+    """A and B in turn after one warm-up each; medians, and the median of the pairwise ratios."""
+    child(a, env)
+    child(b, env)
+    rows = [(child(a, env), child(b, env)) for _ in range(repeats)]
+    return {
+        "a_wall_s": statistics.median(x[0][0] for x in rows), "b_wall_s": statistics.median(x[1][0] for x in rows),
+        "a_cpu_s": statistics.median(x[0][1] for x in rows), "b_cpu_s": statistics.median(x[1][1] for x in rows),
+        "ratio_wall": statistics.median(x[0][0] / x[1][0] for x in rows),
+        "ratio_cpu": statistics.median(x[0][1] / x[1][1] for x in rows),
+        "a_peak_mib": max(x[0][2] for x in rows) / 2**20, "b_peak_mib": max(x[1][2] for x in rows) / 2**20,
+    }
+
+
+def cuadra(*args: str) -> list[str]:
+    return [PY, "-m", "cuadra", *args]
+
+
+def evaluator_rate(path: Path) -> dict[str, float]:
+    """In process: the numpy evaluator (grouping, built-ins, every rule) and the Pandera backend."""
+    from checks.schema import run_pandera
+    from cuadra.contract.facts import load_facts
+    from cuadra.engine import load_project, project_paths
+    from cuadra.rules.builtins import evaluate_builtins
+
+    project = project_paths()
+    registry, rules = load_project(project)
+    t = time.perf_counter()
+    facts = load_facts(path, registry, extra=project.reference).facts
+    load_s = time.perf_counter() - t
+    t = time.perf_counter()
+    index = FactIndex(facts)
+    n = sum(len(r) for r in evaluate_builtins(index)) + sum(len(evaluate_rule(r, index)) for r in rules)
+    numpy_s = time.perf_counter() - t
+    t = time.perf_counter()
+    run_pandera(facts, rules)
+    pandera_s = time.perf_counter() - t
+    return {"facts": len(facts), "instances": n, "load_s": load_s, "evaluator_s": numpy_s,
+            "evaluator_instances_per_s": n / numpy_s, "pandera_s": pandera_s, "pandera_instances_per_s": n / pandera_s}
+
+
+def bench_speed(repeats: int, env: dict[str, str], tmp: Path, editions: list[int]) -> dict[str, object]:
+    out: dict[str, object] = {}
+    small = tmp / "submission.csv"
+    lines = (ROOT / "fixtures" / "reports" / "000_18269b3800bc8850.csv").read_text(encoding="utf-8").splitlines()
+    small.write_text("\n".join(lines[:12]) + "\n", encoding="utf-8")  # header + 11 facts
+    r = paired(cuadra("validate", str(small), "--backend", "pandera", "--quiet"),
+               [PY, "-c", "import pandera.pandas"], env, repeats)
+    out.update({f"small_pandera_{k}": v for k, v in r.items()})
+    out["ratio_small_pandera_over_import_pandera"] = r["ratio_wall"]
+    r = paired(cuadra("validate", "--backend", "both", "--quiet"),
+               [PY, "-c", "import pandera.pandas, great_expectations"], env, repeats)
+    out.update({f"bundle_both_{k}": v for k, v in r.items()})
+    out["ratio_bundle_both_over_import_pandera_gx"] = r["ratio_wall"]
+    bundle = ROOT / "fixtures" / "reports"
+    base_json = tmp / "base.json"
+    child(cuadra("validate", "--backend", "pandera", "--quiet", "--json", str(base_json)), env)
+    r = paired(cuadra("gate", str(bundle), str(bundle), "--quiet"), cuadra("validate", "--quiet"), env, repeats)
+    out.update({f"gate_both_{k}": v for k, v in r.items()})
+    out["ratio_gate_over_validate_both"] = r["ratio_wall"]
+    r = paired(cuadra("gate", str(base_json), str(bundle), "--quiet"), cuadra("validate", "--quiet"), env, repeats)
+    out.update({f"gate_json_both_{k}": v for k, v in r.items()})
+    out["ratio_gate_json_over_validate_both"] = r["ratio_wall"]
+    scaling = []
+    for k in editions:
+        folder = tmp / f"editions{k}"
+        write_editions(k, folder)
+        wall, cpu, peak = child(cuadra("validate", str(folder), "--backend", "pandera", "--quiet"), env)
+        rate = evaluator_rate(folder)
+        scaling.append({"editions": k, "facts": rate["facts"], "instances": rate["instances"], "wall_s": wall,
+                        "cpu_s": cpu, "peak_mib": peak / 2**20, **{f"inproc_{a}": b for a, b in rate.items()}})
+        print(f"  {k:>3} editions: {rate['facts']:>9,} facts, {rate['instances']:>9,} instances, validate "
+              f"{wall:6.1f} s, peak {peak / 2**20:,.0f} MiB; evaluator {rate['evaluator_s']:.3f} s "
+              f"({rate['evaluator_instances_per_s']:,.0f}/s), Pandera backend {rate['pandera_s']:.2f} s", flush=True)
+    out["scaling"] = scaling
+    last, first = scaling[-1], scaling[0]
+    out["evaluator_instances_per_s"] = last["inproc_evaluator_instances_per_s"]
+    out["pandera_instances_per_s"] = last["inproc_pandera_instances_per_s"]
+    out["scaling_50_over_1_per_fact"] = (last["wall_s"] / last["facts"]) / (first["wall_s"] / first["facts"])
+    out["scaling_evaluator_50_over_1_per_instance"] = (
+        (last["inproc_evaluator_s"] / last["instances"]) / (first["inproc_evaluator_s"] / first["instances"]))
+    return out
+
+
+def bench_memory(n_facts: int, env: dict[str, str], tmp: Path) -> dict[str, object]:
+    """Peak RSS of `cuadra validate --backend pandera` on about ``n_facts`` facts (editions of the bundle)."""
+    per_edition = 1686
+    k = max(1, -(-n_facts // per_edition))
+    folder = tmp / f"memory{k}"
+    write_editions(k, folder)
+    wall, _cpu, peak = child(cuadra("validate", str(folder), "--backend", "pandera", "--quiet"), env)
+    return {f"memory_{n_facts}_editions": k, f"memory_{n_facts}_wall_s": wall,
+            f"memory_{n_facts}_peak_mib": peak / 2**20}
+
+
+def versions() -> dict[str, str]:
+    from importlib.metadata import version
+
+    out = {"python": platform.python_version()}
+    for pkg in ("cuadra", "numpy", "pandas", "pandera", "great-expectations", "sqlalchemy", "pyyaml"):
+        try:
+            out[pkg] = version(pkg)
+        except Exception:  # a package not installed in this environment
+            out[pkg] = "—"
+    out["sqlite"] = sqlite3.sqlite_version
+    return out
+
+
+def machine() -> str:
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = ""
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        mem = f", {kb / 2**20:.0f} GiB"
+    except (OSError, ValueError, IndexError):
+        pass
+    return f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs ({cpu or 'unknown'}){mem}"
+
+
+def plot(scaling: list[dict[str, float]], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    facts = [s["facts"] for s in scaling]
+    fig, ax = plt.subplots(figsize=(7, 4), dpi=110)
+    ax.plot(facts, [s["wall_s"] for s in scaling], "o-", label="cuadra validate --backend pandera (proceso entero)")
+    ax.plot(facts, [s["inproc_pandera_s"] for s in scaling], "s-", label="backend Pandera (reglas, en proceso)")
+    ax.plot(facts, [s["inproc_evaluator_s"] for s in scaling], "^-", label="evaluador numpy (en proceso)")
+    ax.set_xlabel("hechos (1 a 50 ediciones del paquete)")
+    ax.set_ylabel("segundos")
+    ax.set_title("Tiempo contra número de hechos")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def verdict(key: str, value: float) -> str:
+    _, target, direction = TARGETS[key]
+    ok = value <= target if direction == "<=" else value >= target
+    return "meets" if ok else "misses"
+
+
+def write_markdown(results: dict[str, object], path: Path, image: Path) -> None:
+    v = results["versions"]
+    assert isinstance(v, dict)
+    lines = [
+        "# Benchmarks (`nox -s bench`)",
+        "",
+        "Generated by `tools/bench.py`; every ratio is against a floor measured in the same run (medians of",
+        "alternating fresh processes), because this machine is shared and its absolute speed drifts.",
+        "",
+        f"- Machine: {results['machine']}",
+        f"- Measured: {results['when']}",
+        "- Versions: " + ", ".join(f"{k} {val}" for k, val in v.items()),
+        "",
+        "| what | value | target | |",
+        "|---|---|---|---|",
+    ]
+    for key, (what, target, direction) in TARGETS.items():
+        if key in results:
+            val = float(results[key])  # type: ignore[arg-type]
+            shown = f"{val:,.0f}" if target > 100 else f"{val:.2f}×" if "ratio" in key else f"{val:.2f}"
+            lines.append(f"| {what} | {shown} | {direction} {target:,} | {verdict(key, val)} |")
+    lines += ["", "Whole-process figures (median wall seconds, CPU seconds, peak RSS):", "",
+              "| run | wall s | CPU s | peak MiB | floor | floor wall s | floor peak MiB |",
+              "|---|---|---|---|---|---|---|"]
+    for prefix, label, floor in (("small_pandera", "11-fact submission, pandera", "import pandera.pandas"),
+                                 ("bundle_both", "bundle, both backends", "import pandera.pandas, great_expectations"),
+                                 ("gate_both", "gate, BASE dataset", "validate HEAD"),
+                                 ("gate_json_both", "gate, BASE findings JSON", "validate HEAD")):
+        if f"{prefix}_a_wall_s" in results:
+            r = {k[len(prefix) + 1:]: float(val) for k, val in results.items()  # type: ignore[arg-type]
+                 if k.startswith(prefix + "_a_") or k.startswith(prefix + "_b_")}
+            lines.append(f"| {label} | {r['a_wall_s']:.2f} | {r['a_cpu_s']:.2f} | {r['a_peak_mib']:,.0f} | {floor} | "
+                         f"{r['b_wall_s']:.2f} | {r['b_peak_mib']:,.0f} |")
+    scaling = results.get("scaling") or []
+    assert isinstance(scaling, list)
+    if scaling:
+        lines += ["", "Scaling: editions of the bundle (`tools/editions.py`: every period shifted by k years), Pandera "
+                  "backend:", "",
+                  "| editions | facts | instances | validate wall s | peak MiB | load s | evaluator s | instances/s "
+                  "(evaluator) | Pandera backend s |", "|---|---|---|---|---|---|---|---|---|"]
+        for s in scaling:
+            lines.append(f"| {s['editions']} | {s['facts']:,} | {s['instances']:,} | {s['wall_s']:.1f} | "
+                         f"{s['peak_mib']:,.0f} | {s['inproc_load_s']:.1f} | {s['inproc_evaluator_s']:.3f} | "
+                         f"{s['inproc_evaluator_instances_per_s']:,.0f} | {s['inproc_pandera_s']:.2f} |")
+        lines += ["", f"![Tiempo contra hechos]({image.relative_to(path.parent).as_posix()})"]
+    mem = {k: val for k, val in results.items() if k.startswith("memory_")}
+    if mem:
+        lines += ["", "Memory: " + ", ".join(f"{k} = {val:,.1f}" if isinstance(val, float) else f"{k} = {val}"
+                                               for k, val in mem.items())]
+    lines += ["", "Other measures of this run are in `out/bench.json`.", ""]
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
 def main() -> None:
-    n_periods = int(sys.argv[1]) if len(sys.argv) > 1 else 14_500
-    results: dict[str, object] = {}
-    for backend in ("pandera", "gx", "both"):
-        results[f"bundle_{backend}_s"] = round(time_bundle(backend), 2)
-    facts = synthetic(n_periods)
-    with tempfile.TemporaryDirectory() as tmp:
-        rp = Path(tmp) / "r.yaml"
-        rp.write_text(SYNTH_RULES, encoding="utf-8")
-        rules = load_catalogue([rp])
-        t = time.perf_counter()
-        index = FactIndex(facts)
-        n_numpy = sum(len(evaluate_rule(r, index)) for r in rules)
-        numpy_s = time.perf_counter() - t
-        t = time.perf_counter()
-        from checks.schema import run_pandera
-
-        run_pandera(facts, rules)
-        pandera_s = time.perf_counter() - t
-        con = sqlite3.connect(":memory:")
-        facts[SQL_COLUMNS].to_sql("facts", con, index=False)
-        t = time.perf_counter()
-        n_sql = sum(len(con.execute(rule_sql(r).replace("{batch}", "facts")).fetchall()) for r in rules)
-        sql_s = time.perf_counter() - t
-        from expectations.suite import run_gx
-
-        t = time.perf_counter()
-        run_gx(facts, rules, ["unidades"])
-        gx_s = time.perf_counter() - t
-    results.update({
-        "synthetic_facts": len(facts), "synthetic_instances": n_numpy, "sql_instances": n_sql,
-        "numpy_evaluator_s": round(numpy_s, 3), "pandera_backend_s": round(pandera_s, 3),
-        "sqlite_compiled_s": round(sql_s, 3), "gx_backend_s": round(gx_s, 3),
-        "pandera_instances_per_s": round(n_numpy / pandera_s), "gx_instances_per_s": round(n_sql / gx_s),
-        "ratio_pandera_over_gx": round((n_numpy / pandera_s) / (n_sql / gx_s), 2),
-    })
-    results.update(bench_docs())
-    results.update(bench_gate())
-    width = max(map(len, results))
-    for k, v in results.items():
-        print(f"{k:<{width}}  {v}")
+    ap = argparse.ArgumentParser(description="cuadra benchmarks (issue 17)")
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--quick", action="store_true", help="skip the Data Docs and synthetic-table measures")
+    ap.add_argument("--editions", type=int, nargs="+", default=[1, 2, 5, 10, 20, 50])
+    ap.add_argument("--facts", type=int, action="append", default=[],
+                    help="also validate about this many facts and report peak memory (repeatable)")
+    ap.add_argument("--synthetic-periods", type=int, default=14_500)
+    args = ap.parse_args()
+    results: dict[str, object] = {"machine": machine(), "versions": versions(),
+                                  "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
+    with tempfile.TemporaryDirectory(prefix="cuadra-bench-") as tmp_name:
+        tmp = Path(tmp_name)
+        env = {**os.environ, "GX_ANALYTICS_ENABLED": "false", "CUADRA_CACHE": str(tmp / "cache")}
+        results.update(bench_speed(args.repeats, env, tmp, args.editions))
+        for n in args.facts:
+            results.update(bench_memory(n, env, tmp))
+    if not args.quick:
+        results.update(bench_synthetic(args.synthetic_periods))
+        results.update(bench_docs())
+        results.update(bench_gate())
+    print()
+    for key, (what, target, direction) in TARGETS.items():
+        if key in results:
+            val = float(results[key])  # type: ignore[arg-type]
+            print(f"{what:<95} {val:>12,.2f}  (target {direction} {target:,}: {verdict(key, val)})")
+    for k, val in results.items():
+        if k.endswith("peak_mib") and not isinstance(val, list):
+            print(f"{k:<95} {float(val):>12,.0f} MiB")  # type: ignore[arg-type]
     out = ROOT / "out"
     out.mkdir(exist_ok=True)
-    (out / "bench.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
+    (out / "bench.json").write_text(json.dumps(results, indent=1, default=str), encoding="utf-8")
+    image = ROOT / "docs" / "img" / "bench_scaling.png"
+    if results.get("scaling"):
+        plot(results["scaling"], image)  # type: ignore[arg-type]
+    write_markdown(results, ROOT / "docs" / "bench.md", image)
+    print(f"\nwrote out/bench.json and docs/bench.md ({image.relative_to(ROOT)})")
 
 
 if __name__ == "__main__":

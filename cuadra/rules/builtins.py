@@ -6,21 +6,42 @@ with the same instance keys and statuses as their SQL twins in ``to_sql.py``.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from cuadra import intervals as iv
 from cuadra.contract.numbers import format_cifra
 from cuadra.rules.catalogue import BUILTINS
-from cuadra.rules.evaluate import NA_STATUSES, FactIndex, RuleResult
+from cuadra.rules.evaluate import NA_STATUSES, FactIndex, FactLists, GroupFacts, RuleResult
 
 __all__ = ["duplicates", "published", "ranges", "evaluate_builtins", "truncation_reading"]
 
 
+class OneFact(FactLists):
+    """Per-fact families: instance ``j`` is the single fact at position ``positions[j]``."""
+
+    def __init__(self, positions: npt.NDArray[np.int64]) -> None:
+        self.positions_ = np.asarray(positions, dtype=np.int64)
+
+    def __len__(self) -> int:
+        return len(self.positions_)
+
+    def __getitem__(self, j: int) -> list[int]:  # type: ignore[override]
+        return [int(self.positions_[j])]
+
+    def __iter__(self) -> Iterator[list[int]]:
+        return ([int(p)] for p in self.positions_)
+
+    def positions(self, mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
+        return np.unique(self.positions_[mask])
+
+
 def _result(kind: str, keys: list[str], periods: list[str], status: list[str], reason: list[str],
-            lhs: iv.Bounds, rhs: iv.Bounds, op: str, facts: list[list[int]]) -> RuleResult:
+            lhs: iv.Bounds, rhs: iv.Bounds, op: str, facts: Sequence[list[int]]) -> RuleResult:
     with np.errstate(invalid="ignore"):
         g = iv.gap(lhs, rhs, op) if len(keys) else np.zeros(0)
         rel = iv.relative_gap(lhs, rhs, g) if len(keys) else np.zeros(0)
@@ -41,57 +62,58 @@ def truncation_reading(facts: pd.DataFrame, members: list[int] | np.ndarray) -> 
     not rounded, and a steward needs that named, not just "the two figures differ". The status
     stays ``fail`` (the published precision says otherwise); a waiver may accept the convention.
     """
-    rows = facts.iloc[list(members)]
+    m = np.asarray(members, dtype=np.int64)
+    col = {c: facts[c].to_numpy()[m] for c in ("value", "decimals", "scale", "rounding", "source", "locator",
+                                                "lo", "hi")}
+    nearest = col["rounding"] == "nearest"
     # One report states the figure (perhaps more than once) cut to its precision: read every rounded
     # statement of one source as truncated and see whether they now meet the others.
-    for _, cut in rows[rows["rounding"] == "nearest"].groupby("source", sort=True):
-        trunc = iv.bounds_from_published(cut["value"].to_numpy(), cut["decimals"].to_numpy(), cut["scale"].to_numpy(),
-                                         np.full(len(cut), "truncate", dtype=object))
-        others = rows.drop(index=cut.index)
-        if others.empty:
+    for src in sorted(set(col["source"][nearest])):
+        cut = nearest & (col["source"] == src)
+        others = ~cut
+        if not others.any():
             continue
-        lo = max(float(trunc.lo.max()), float(others["lo"].max()))
-        hi = min(float(trunc.hi.min()), float(others["hi"].min()))
+        trunc = iv.bounds_from_published(col["value"][cut], col["decimals"][cut], col["scale"][cut],
+                                         np.full(int(cut.sum()), "truncate", dtype=object))
+        lo = max(float(np.fmax.reduce(trunc.lo)), float(np.fmax.reduce(col["lo"][others].astype(float))))
+        hi = min(float(np.fmin.reduce(trunc.hi)), float(np.fmin.reduce(col["hi"][others].astype(float))))
         if lo > hi:
             continue
-        r = cut.iloc[0]
-        precise = others.loc[(others["hi"] - others["lo"]).idxmin()]
-        exact = float(precise["value"]) * 10.0 ** int(precise["scale"])
-        nearest = float((Decimal(repr(exact)) / Decimal(10) ** int(r["scale"])).quantize(
-            Decimal(1).scaleb(-int(r["decimals"])), rounding=ROUND_HALF_UP))
-        return (f"convención de redondeo: {_figure(r['value'], int(r['scale']), int(r['decimals']))} "
-                f"({r['source']}:{r['locator']}) es el truncamiento de "
-                f"{_figure(precise['value'], int(precise['scale']), int(precise['decimals']))} "
-                f"({precise['source']}:{precise['locator']}), no su redondeo, que sería "
-                f"{_figure(nearest, int(r['scale']), int(r['decimals']))}")
+        r = int(np.flatnonzero(cut)[0])
+        o = np.flatnonzero(others)
+        widths = col["hi"][o].astype(float) - col["lo"][o].astype(float)
+        p = int(o[np.argmin(np.where(np.isnan(widths), np.inf, widths))])
+        exact = float(col["value"][p]) * 10.0 ** int(col["scale"][p])
+        nearest_text = float((Decimal(repr(exact)) / Decimal(10) ** int(col["scale"][r])).quantize(
+            Decimal(1).scaleb(-int(col["decimals"][r])), rounding=ROUND_HALF_UP))
+        return (f"convención de redondeo: {_figure(col['value'][r], int(col['scale'][r]), int(col['decimals'][r]))} "
+                f"({col['source'][r]}:{col['locator'][r]}) es el truncamiento de "
+                f"{_figure(col['value'][p], int(col['scale'][p]), int(col['decimals'][p]))} "
+                f"({col['source'][p]}:{col['locator'][p]}), no su redondeo, que sería "
+                f"{_figure(nearest_text, int(col['scale'][r]), int(col['decimals'][r]))}")
     return ""
 
 
 def duplicates(index: FactIndex) -> RuleResult:
-    keys, periods, status, reason, facts = [], [], [], [], []
-    lo, hi = [], []
-    for concept, period, i in index.global_groups():
-        members, glo, ghi, na = index.members[i], index.lo[i], index.hi[i], index.n_na[i]
-        if len(members) < 2:
-            continue
-        keys.append(f"{concept}|{period}")
-        periods.append(period)
-        facts.append([int(m) for m in members])
-        if na > 0:
-            status.append("indeterminate")
-            reason.append("una de las declaraciones es NA/ND")
-        elif glo <= ghi:
-            status.append("pass")
-            reason.append("")
-        else:
-            status.append("fail")
-            reason.append(truncation_reading(index.facts, members))
-        # lhs: the highest lower bound; rhs: the lowest upper bound (they must meet).
-        lo.append(glo)
-        hi.append(ghi)
-    lo_a, hi_a = np.asarray(lo, dtype=float), np.asarray(hi, dtype=float)
-    return _result("duplicado", keys, periods, status, reason, iv.Bounds(lo_a, lo_a.copy()),
-                   iv.Bounds(hi_a, hi_a.copy()), "<=", facts)
+    """Every figure stated more than once (all documents together) must meet its other statements.
+
+    Vectorised over the index's all-documents groups; only a failing group's facts are read (to
+    name a truncation convention).
+    """
+    g = index.global_pos
+    sizes = index.indptr[g + 1] - index.indptr[g]
+    g = g[sizes >= 2]
+    glo, ghi, na = index.lo[g], index.hi[g], index.n_na[g]
+    periods = index.period_of(g)
+    keys = index.concept_of(g) + "|" + periods if len(g) else periods
+    status = np.where(na > 0, "indeterminate", np.where(glo <= ghi, "pass", "fail"))
+    reason = np.where(na > 0, "una de las declaraciones es NA/ND", "").astype(object)
+    for j in np.flatnonzero(status == "fail"):
+        reason[j] = truncation_reading(index.facts, index.members[g[j]])
+    facts = GroupFacts(index.members, g.reshape(1, -1))
+    # lhs: the highest lower bound; rhs: the lowest upper bound (they must meet).
+    return _result("duplicado", keys.tolist(), periods.tolist(), status.tolist(), reason.tolist(),
+                   iv.Bounds(glo, glo.copy()), iv.Bounds(ghi, ghi.copy()), "<=", facts)
 
 
 def published(facts: pd.DataFrame) -> RuleResult:
@@ -118,8 +140,7 @@ def published(facts: pd.DataFrame) -> RuleResult:
     pv = sel["pub_value"].to_numpy(dtype=float)
     v = sel["value"].to_numpy(dtype=float)
     return _result("publicado", list(sel["fact_id"]), list(sel["period"]), status, reason,
-                   iv.Bounds(pv, pv.copy()), iv.Bounds(v, v.copy()), "==",
-                   [[int(i)] for i in sel.index])
+                   iv.Bounds(pv, pv.copy()), iv.Bounds(v, v.copy()), "==", OneFact(sel.index.to_numpy()))
 
 
 def ranges(facts: pd.DataFrame) -> RuleResult:
@@ -130,7 +151,7 @@ def ranges(facts: pd.DataFrame) -> RuleResult:
     status = ["pass" if x else "fail" for x in ok]
     reason = ["" if x else "fuera del rango del concepto" for x in ok]
     return _result("rango", list(sel["fact_id"]), list(sel["period"]), status, reason, lhs, rhs, "==",
-                   [[int(i)] for i in sel.index])
+                   OneFact(sel.index.to_numpy()))
 
 
 def evaluate_builtins(index: FactIndex) -> list[RuleResult]:

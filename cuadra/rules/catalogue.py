@@ -11,6 +11,7 @@ import hashlib
 import re
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import yaml
@@ -53,8 +54,9 @@ class Rule:
     periodos: tuple[str, ...] | None = None
     meta: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
 
-    @property
+    @cached_property
     def refs(self) -> list[Ref]:
+        """The tree's references, walked once per rule (the evaluator asks on every call)."""
         return refs(self.tree)
 
     @property
