@@ -24,8 +24,9 @@ from cuadra.contract.facts import load_facts
 from cuadra.contract.readers import dataset_files
 from cuadra.contract.registry import Registry, default_registry_paths, load_registry
 from cuadra.findings import FactRef, Finding, Run
+from cuadra.rules import periods
 from cuadra.rules.catalogue import BUILTINS, BuiltinRule, Rule, catalogue_hash, load_catalogue
-from cuadra.rules.evaluate import ALL, FactIndex, RuleResult, shift_period
+from cuadra.rules.evaluate import ALL, FactIndex, RuleResult
 from cuadra.rules.to_sql import duplicate_sql, published_sql, range_sql, rule_sql
 from cuadra.waivers import apply_waivers, load_waivers
 
@@ -102,7 +103,7 @@ def _members_for(rule: Rule | BuiltinRule, key: str, index: FactIndex, facts: pd
     members: list[int] = []
     period, _, scope = key.partition("@")
     for r in rule.refs:
-        p = r.fixed if r.fixed is not None else shift_period(period, r.lag)
+        p = periods.target(r, period) or ""
         pos = index.lookup(r.concept, [p], [scope or ALL])[0]
         if pos >= 0:
             members.extend(int(x) for x in index.members[pos])

@@ -16,6 +16,7 @@ import pandas as pd
 
 from cuadra import intervals as iv
 from cuadra.errors import UnsupportedRule
+from cuadra.rules import periods
 from cuadra.rules.catalogue import BuiltinRule, Rule
 from cuadra.rules.syntax import BinOp, Call, Compare, Neg, Node, Num, Ref
 
@@ -123,14 +124,14 @@ class RuleResult:
 def candidate_periods(rule: Rule, index: FactIndex) -> list[str]:
     """The instance periods: where an unshifted operand exists (else a shifted one, moved back)."""
     refs = rule.refs
-    plain = [r for r in refs if r.fixed is None and r.lag == 0]
-    lagged = [r for r in refs if r.fixed is None and r.lag != 0]
+    plain = [r for r in refs if r.fixed is None and not r.relative]
+    lagged = [r for r in refs if r.relative]
     found: set[str] = set()
     for r in plain:
         found.update(index.periods_by_concept.get(r.concept, ()))
     if not plain:
         for r in lagged:
-            found.update(shift_period(p, -r.lag) for p in index.periods_by_concept.get(r.concept, ()))
+            found.update(t for p in index.periods_by_concept.get(r.concept, ()) if (t := periods.source(r, p)))
     if not plain and not lagged and refs:
         found.add(refs[0].fixed or "")
     if rule.periodos is not None:
@@ -139,7 +140,7 @@ def candidate_periods(rule: Rule, index: FactIndex) -> list[str]:
 
 
 def _target(ref: Ref, period: str) -> str:
-    return ref.fixed if ref.fixed is not None else shift_period(period, ref.lag)
+    return periods.target(ref, period) or ""
 
 
 def instances(rule: Rule, index: FactIndex) -> list[tuple[str, str]]:
