@@ -169,7 +169,13 @@ def load_registry(paths: Iterable[Path]) -> Registry:
                     )
                 )
                 continue
-            reg.concepts.setdefault(cid, concept)
+            if old is not None:
+                # The same concept registered again (a vocabulary file beside concepts.yaml): it may
+                # add relations the first entry does not declare, never change one.
+                for k, v in concept.relations.items():
+                    old.relations.setdefault(k, v)
+                continue
+            reg.concepts[cid] = concept
     for c in reg.concepts.values():
         if c.unit not in reg.units:
             file, _, line = c.origin.rpartition(":")

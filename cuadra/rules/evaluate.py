@@ -132,8 +132,8 @@ def candidate_periods(rule: Rule, index: FactIndex) -> list[str]:
     if not plain:
         for r in lagged:
             found.update(t for p in index.periods_by_concept.get(r.concept, ()) if (t := periods.source(r, p)))
-    if not plain and not lagged and refs:
-        found.add(refs[0].fixed or "")
+    if not plain and not lagged and any(r.fixed in index.periods_by_concept.get(r.concept, ()) for r in refs):
+        found.add(refs[0].fixed or "")  # pinned operands only: one instance, if the dataset states any of them
     if rule.periodos is not None:
         found &= set(rule.periodos)
     return sorted(found)

@@ -2,7 +2,7 @@
 
 One job: read templates (``rules/plantillas/*.yaml``) and expand them, at run time, into plain
 :class:`Rule` values. A template ranges over one family of vocabulary relations (``sobre``:
-jerarquias, razones, cambios, participaciones, indicadores), optionally narrowed by attribute
+jerarquias, razones, cambios, tasas, participaciones, indicadores), optionally narrowed by attribute
 (``donde: {form: porcentaje}``) or by a concept pattern (``patron: "afiliacion.*"``). Its ``expr`` is
 rule text with ``{placeholders}`` that each binding fills with concept ids and relative periods;
 the result is parsed by the ordinary parser, so the numpy evaluator and the SQL compiler receive
@@ -37,7 +37,7 @@ from cuadra.vocabulary.model import Change, Ratio, Vocabulary
 
 __all__ = ["Template", "Binding", "Expansion", "FAMILIES", "load_templates", "expand_templates", "bindings"]
 
-FAMILIES = ("jerarquias", "razones", "cambios", "participaciones", "indicadores")
+FAMILIES = ("jerarquias", "razones", "cambios", "tasas", "participaciones", "indicadores")
 _ID = re.compile(r"^[a-z0-9_]+(?:\.[a-z0-9_]+)*$")
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 #: How many of the bound facts' locators an instance cites when the relation declares no fuentes.
@@ -127,6 +127,25 @@ def _changes(vocab: Vocabulary, present: Mapping[str, set[str]]) -> Iterable[Bin
                       c.concepts, c.origin, c.fuentes)
 
 
+def _rates_of_change(vocab: Vocabulary, present: Mapping[str, set[str]]) -> Iterable[Binding]:
+    """A change stated both ways (difference d and percentage p, same base, lag and step): the rate
+    follows from the change and the current level, p = d / (x − d) × 100, even when the earlier
+    level is not published (a monthly release states the stock, the change and the rate)."""
+    diffs: dict[tuple[str, int, str], list[Change]] = {}
+    for c in vocab.changes:
+        if c.form == "diferencia":
+            diffs.setdefault((c.of, c.lag, c.step), []).append(c)
+    pairs = [(p, d) for p in vocab.changes if p.form == "porcentaje" for d in diffs.get((p.of, p.lag, p.step), ())]
+    for p, d in pairs:
+        aligned = _aligned(p, {**present, p.concept: present.get(p.concept, set()) & present.get(d.concept, set())})
+        if aligned is None:
+            continue
+        now = aligned[0]
+        yield Binding(f"{p.concept}.{d.concept.rpartition('.')[2]}", {"tasa": p.concept, "cambio": d.concept, "base": p.of, "actual": now},
+                      {"step": p.step, "alineacion": aligned[2], "kind": vocab.kind_of(p.concept)},
+                      (p.concept, d.concept, p.of), p.origin, p.fuentes)
+
+
 def _shares(vocab: Vocabulary, present: Mapping[str, set[str]]) -> Iterable[Binding]:
     """A hierarchy whose every part has a share of the total: the shares add up to the factor."""
     by: dict[tuple[str, str], Ratio] = {(r.numerator, r.denominator): r for r in vocab.ratios}
@@ -151,8 +170,8 @@ def _indicators(vocab: Vocabulary, present: Mapping[str, set[str]]) -> Iterable[
                       (i.baseline, i.target), i.origin, i.fuentes)
 
 
-_FAMILY = {"jerarquias": _hierarchies, "razones": _ratios, "cambios": _changes, "participaciones": _shares,
-           "indicadores": _indicators}
+_FAMILY = {"jerarquias": _hierarchies, "razones": _ratios, "cambios": _changes, "tasas": _rates_of_change,
+           "participaciones": _shares, "indicadores": _indicators}
 
 
 def bindings(family: str, vocab: Vocabulary, present: Mapping[str, set[str]]) -> list[Binding]:

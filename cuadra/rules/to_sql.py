@@ -215,7 +215,8 @@ def _candidates(rule: Rule) -> str:
             f"SELECT DISTINCT {_source(r, 'period')} AS t FROM f WHERE concept = {_q(r.concept)}"
             for r in lagged) + ") WHERE t IS NOT NULL"
     else:
-        sql = f"SELECT {_q(refs[0].fixed or '')} AS t"
+        stated = " OR ".join(f"(concept = {_q(r.concept)} AND period = {_q(r.fixed or '')})" for r in refs)
+        sql = f"SELECT {_q(refs[0].fixed or '')} AS t WHERE EXISTS (SELECT 1 FROM f WHERE {stated})"
     if rule.periodos is not None:
         sql = f"SELECT t FROM ({sql}) WHERE t IN ({', '.join(map(_q, rule.periodos))})"
     return sql

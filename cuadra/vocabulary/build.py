@@ -74,7 +74,10 @@ def _declared(c: Concept, known: dict[str, Concept], vocab: Vocabulary) -> None:
     r = c.relations
     fuentes = _fuentes(r.get("fuentes"))
     if "components" in r:
-        vocab.hierarchies.append(Hierarchy(c.id, _components(c, r["components"], known), c.origin, fuentes))
+        raw = r["components"]
+        # Several breakdowns of one total (by contract type, by sector): a list of lists.
+        for one in raw if isinstance(raw, list) and raw and isinstance(raw[0], list) else [raw]:
+            vocab.hierarchies.append(Hierarchy(c.id, _components(c, one, known), c.origin, fuentes))
     if "numerator" in r or "denominator" in r:
         num, den = r.get("numerator"), r.get("denominator")
         if not num or not den:

@@ -26,6 +26,8 @@ CHANGE_SUFFIXES = {
     "incremento_anual": ("porcentaje", "diferencia"),
     "disminucion_anual": ("disminucion_porcentaje", "disminucion"),
     "decremento_anual": ("disminucion_porcentaje", "disminucion"),
+    "disminucion_anual_pct": ("disminucion_porcentaje", None),
+    "aumento_anual": ("porcentaje", "diferencia"),
 }
 
 
