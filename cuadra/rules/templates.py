@@ -141,7 +141,8 @@ def _rates_of_change(vocab: Vocabulary, present: Mapping[str, set[str]]) -> Iter
         if aligned is None:
             continue
         now = aligned[0]
-        yield Binding(f"{p.concept}.{d.concept.rpartition('.')[2]}", {"tasa": p.concept, "cambio": d.concept, "base": p.of, "actual": now},
+        key = f"{p.concept}.{d.concept.rpartition('.')[2]}"
+        yield Binding(key, {"tasa": p.concept, "cambio": d.concept, "base": p.of, "actual": now},
                       {"step": p.step, "alineacion": aligned[2], "kind": vocab.kind_of(p.concept)},
                       (p.concept, d.concept, p.of), p.origin, p.fuentes)
 
