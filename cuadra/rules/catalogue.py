@@ -51,6 +51,9 @@ class Rule:
     origin: str
     descripcion: str = ""
     periodos: tuple[str, ...] | None = None
+    #: ``periodos: completos``: instances only at the periods where every operand is stated (the
+    #: relation a report states once, carried to whatever periods a dataset states it for).
+    completos: bool = False
     meta: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
 
     @property
@@ -234,13 +237,18 @@ def load_catalogue(paths: Iterable[Path], known_concepts: Collection[str] | None
                     if r.concept not in known_concepts:
                         raise fail("expr", f"unknown concept {r.concept!r} in rule {rid}")
             periodos = item.get("periodos")
+            completos = periodos == "completos"
+            if completos:
+                periodos = None
+            elif periodos is not None and not isinstance(periodos, list):
+                raise fail("periodos", "periodos: expected a list of periods or 'completos'")
             origin = f"{path.name}:{start}"
             seen[rid] = origin
             rules.append(Rule(
                 id=rid, titulo=str(item["titulo"]), expr=expr, tree=tree, kind=kind,
                 severity=severity, ess_level=ess, fuentes=tuple(str(f) for f in fuentes), origin=origin,
                 descripcion=str(item.get("descripcion", "")),
-                periodos=tuple(str(p) for p in periodos) if periodos else None,
+                periodos=tuple(str(p) for p in periodos) if periodos else None, completos=completos,
                 meta={**{k: v for k, v in item.items() if k not in Rule.__dataclass_fields__},
                       **({"expr_escrita": written, "definiciones": _used(written, defs)} if expr != written else {})},
             ))

@@ -136,6 +136,9 @@ def candidate_periods(rule: Rule, index: FactIndex) -> list[str]:
         found.add(refs[0].fixed or "")  # pinned operands only: one instance, if the dataset states any of them
     if rule.periodos is not None:
         found &= set(rule.periodos)
+    if getattr(rule, "completos", False):
+        stated = index.periods_by_concept
+        found = {t for t in found if all(periods.target(r, t) in stated.get(r.concept, ()) for r in refs)}
     return sorted(found)
 
 

@@ -288,8 +288,8 @@ def _periods(tree: Compare, present: Mapping[str, set[str]]) -> tuple[str, ...]:
     """The instance periods where every operand is present: the binding of ``t`` to the facts.
 
     A template ranges over the facts present, so a period without the previous month's stock has no
-    instance (rather than an indeterminate one); the rule keeps its relative references, and the
-    next dataset's expansion binds its own periods.
+    instance (rather than an indeterminate one): instances are rules with ``completos`` (the
+    evaluators keep these periods themselves); a binding with no such period is not expanded.
     """
     refs = syntax_refs(tree)
     plain = [r for r in refs if r.fixed is None and not r.relative]
@@ -345,7 +345,7 @@ def expand_templates(templates: Sequence[Template], vocab: Vocabulary, facts: It
             out.rules.append(Rule(
                 id=rid, titulo=_fill(t.titulo, b.values, t), expr=expr, tree=tree, kind=t.kind,
                 severity=t.severity, ess_level=t.ess_level, fuentes=_cited(b, locators), origin=t.origin,
-                descripcion=t.descripcion, periodos=at,
+                descripcion=t.descripcion, completos=True,
                 meta={"plantilla": t.id, "vinculos": dict(b.values), "relacion": b.origin,
                       **{f"atributo_{k}": v for k, v in b.attrs.items()}}))
     return out

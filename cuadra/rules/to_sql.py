@@ -219,6 +219,10 @@ def _candidates(rule: Rule) -> str:
         sql = f"SELECT {_q(refs[0].fixed or '')} AS t WHERE EXISTS (SELECT 1 FROM f WHERE {stated})"
     if rule.periodos is not None:
         sql = f"SELECT t FROM ({sql}) WHERE t IN ({', '.join(map(_q, rule.periodos))})"
+    if rule.completos:
+        stated = " AND ".join(f"EXISTS (SELECT 1 FROM f WHERE f.concept = {_q(r.concept)} AND f.period = "
+                              f"{_target(r, 'c.t')})" for r in refs)
+        sql = f"SELECT c.t AS t FROM ({sql}) AS c WHERE {stated}"
     return sql
 
 
