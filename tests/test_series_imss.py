@@ -8,6 +8,7 @@ bindings, and the two backends agree on it.
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 from collections import Counter
 from pathlib import Path
@@ -23,6 +24,7 @@ from expectations.suite import SQL_COLUMNS
 DATA = Path(__file__).resolve().parent / "fixtures" / "series_imss"
 
 
+@functools.cache
 def _setup():  # type: ignore[no-untyped-def]
     p = project_paths()
     reg = load_registry(p.registry)

@@ -163,10 +163,18 @@ def _shares(vocab: Vocabulary, present: Mapping[str, set[str]]) -> Iterable[Bind
 
 
 def _indicators(vocab: Vocabulary, present: Mapping[str, set[str]]) -> Iterable[Binding]:
+    """An indicator sheet's target against its baseline. A sheet states each once, at its own year
+    (baseline 2018, target 2024): the lag between them is bound from the facts present, so the
+    instance reads ``meta`` at ``t`` and ``linea_base[t-6]``, and carries to a sheet moved in time."""
     for i in vocab.indicators:
         if i.baseline is None or i.target is None:
             continue
-        yield Binding(i.concept, {"indicador": i.concept, "linea_base": i.baseline, "meta": i.target},
+        (target, *more_t), (base, *more_b) = sorted(present.get(i.target, {""})), sorted(present.get(i.baseline, {""}))
+        if more_t or more_b or len(target) != 4 or len(base) != 4:
+            continue
+        lag = int(base) - int(target)
+        baseline = f"{i.baseline}[t{lag:+d}]" if lag else i.baseline
+        yield Binding(i.concept, {"indicador": i.concept, "linea_base": baseline, "meta": i.target},
                       {"direction": i.direction, "kind": vocab.kind_of(i.concept)},
                       (i.baseline, i.target), i.origin, i.fuentes)
 
