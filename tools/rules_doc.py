@@ -99,11 +99,16 @@ def _unused(facts: object, rules: list[Rule], findings: list[Finding]) -> list[s
     used = {x.fact_id for f in findings if f.rule not in ("duplicado", "publicado", "rango") for x in f.facts}
     named = {c for r in rules for c in r.concepts}
     twice = {x.fact_id for f in findings if f.rule == "duplicado" for x in f.facts}
+    read = {(x.concept, x.period) for f in findings if f.rule not in ("duplicado", "publicado", "rango")
+            for x in f.facts}
     rows = []
     for r in facts.itertuples(index=False):  # type: ignore[attr-defined]
         if r.fact_id in used:
             continue
-        if r.concept in named:
+        if (r.concept, r.period) in read:
+            why = ("sus reglas se deciden con la cifra de otro documento (cada informe se juzga con sus propias "
+                   "cifras); ésta se contrasta con aquélla como duplicado")
+        elif r.concept in named:
             why = "las reglas que nombran el concepto lo leen en otro periodo"
         elif r.fact_id in twice:
             why = "ninguna regla lo relaciona; sólo se contrasta con la misma cifra en otro lugar (duplicado)"
