@@ -30,7 +30,7 @@ import yaml
 
 from cuadra.errors import RuleError
 from cuadra.rules import periods
-from cuadra.rules.catalogue import KINDS, SEVERITIES, Rule
+from cuadra.rules.catalogue import Rule, check_header, read_yaml
 from cuadra.rules.syntax import Compare, RuleSyntaxError, parse_expr
 from cuadra.rules.syntax import refs as syntax_refs
 from cuadra.vocabulary.model import Change, Ratio, Vocabulary
@@ -38,7 +38,6 @@ from cuadra.vocabulary.model import Change, Ratio, Vocabulary
 __all__ = ["Template", "Binding", "Expansion", "FAMILIES", "load_templates", "expand_templates", "bindings"]
 
 FAMILIES = ("jerarquias", "razones", "cambios", "tasas", "participaciones", "indicadores")
-_ID = re.compile(r"^[a-z0-9_]+(?:\.[a-z0-9_]+)*$")
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 #: How many of the bound facts' locators an instance cites when the relation declares no fuentes.
 MAX_FUENTES = 8
@@ -193,13 +192,9 @@ def load_templates(paths: Iterable[Path]) -> list[Template]:
     out: list[Template] = []
     seen: dict[str, str] = {}
     for path in paths:
-        text = path.read_text(encoding="utf-8")
-        try:
-            root = yaml.compose(text)
-            data = yaml.safe_load(text) or {}
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            raise RuleError(str(path), mark.line + 1 if mark else 1, f"YAML: {exc}") from None
+        root, data = read_yaml(path)
+        if data is None:
+            continue
         items = data.get("plantillas") if isinstance(data, dict) else None
         node = next((v for k, v in root.value if k.value == "plantillas"), None) if isinstance(
             root, yaml.MappingNode) else None
@@ -218,25 +213,10 @@ def _template(item: object, path: Path, lines: dict[str, int], start: int, seen:
 
     if not isinstance(item, dict):
         raise RuleError(str(path), start, "each template is a mapping with id, titulo, sobre, expr, kind")
-    for key in ("id", "titulo", "sobre", "expr", "kind"):
-        if not item.get(key):
-            raise fail(key, f"template is missing {key!r}")
-    tid = str(item["id"])
-    if not _ID.match(tid):
-        raise fail("id", f"template id {tid!r}: expected dotted lowercase snake_case")
-    if tid in seen:
-        raise fail("id", f"template id {tid!r} already defined at {seen[tid]}")
+    tid, kind, severity, ess = check_header(item, fail, seen, ("id", "titulo", "sobre", "expr", "kind"), "template")
     sobre = str(item["sobre"])
     if sobre not in FAMILIES:
         raise fail("sobre", f"sobre {sobre!r}: expected one of {', '.join(FAMILIES)}")
-    kind, severity = str(item["kind"]), str(item.get("severity", "error"))
-    if kind not in KINDS:
-        raise fail("kind", f"kind {kind!r}: expected one of {', '.join(KINDS)}")
-    if severity not in SEVERITIES:
-        raise fail("severity", f"severity {severity!r}: expected error or warning")
-    ess = item.get("ess_level", 1)
-    if not isinstance(ess, int) or not 0 <= ess <= 5:
-        raise fail("ess_level", f"ess_level {ess!r}: expected 0 to 5")
     donde = item.get("donde") or {}
     if not isinstance(donde, dict):
         raise fail("donde", "donde: expected attribute: value")
