@@ -2,7 +2,7 @@
 
 One job: read templates (``rules/plantillas/*.yaml``) and expand them, at run time, into plain
 :class:`Rule` values. A template ranges over one family of vocabulary relations (``sobre``:
-jerarquias, razones, cambios, tasas, participaciones, indicadores), optionally narrowed by attribute
+jerarquias, razones, cambios, tasas, participaciones, indicadores, metas), optionally narrowed by attribute
 (``donde: {form: porcentaje}``) or by a concept pattern (``patron: "afiliacion.*"``). Its ``expr`` is
 rule text with ``{placeholders}`` that each binding fills with concept ids and relative periods;
 the result is parsed by the ordinary parser, so the numpy evaluator and the SQL compiler receive
@@ -37,7 +37,7 @@ from cuadra.vocabulary.model import Change, Ratio, Vocabulary
 
 __all__ = ["Template", "Binding", "Expansion", "FAMILIES", "load_templates", "expand_templates", "bindings"]
 
-FAMILIES = ("jerarquias", "razones", "cambios", "tasas", "participaciones", "indicadores")
+FAMILIES = ("jerarquias", "razones", "cambios", "tasas", "participaciones", "indicadores", "metas")
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 #: How many of the bound facts' locators an instance cites when the relation declares no fuentes.
 MAX_FUENTES = 8
@@ -178,8 +178,26 @@ def _indicators(vocab: Vocabulary, present: Mapping[str, set[str]]) -> Iterable[
                       (i.baseline, i.target), i.origin, i.fuentes)
 
 
+def _targets(vocab: Vocabulary, present: Mapping[str, set[str]]) -> Iterable[Binding]:
+    """A target against the latest result stated before the target's year: a sheet whose verb is
+    "Incrementar"/"Aumentar" (ascendente) sets a target not below it, "Reducir" (descendente) not
+    above it. As for the baseline, the lag is bound from the facts present (``valor[t-4]`` for a
+    2024 target and a 2020 result), so the instance carries to a sheet moved in time."""
+    for i in vocab.indicators:
+        targets, results = sorted(present.get(i.target or "", ())), present.get(i.concept, set())
+        if len(targets) != 1 or len(targets[0]) != 4:
+            continue
+        before = sorted(p for p in results if len(p) == 4 and p < targets[0])
+        if not before:
+            continue
+        lag = int(before[-1]) - int(targets[0])
+        yield Binding(i.concept, {"indicador": i.concept, "meta": str(i.target), "ultimo": f"{i.concept}[t{lag:+d}]"},
+                      {"direction": i.direction, "kind": vocab.kind_of(i.concept)},
+                      (str(i.target), i.concept), i.origin, i.fuentes)
+
+
 _FAMILY = {"jerarquias": _hierarchies, "razones": _ratios, "cambios": _changes, "tasas": _rates_of_change,
-           "participaciones": _shares, "indicadores": _indicators}
+           "participaciones": _shares, "indicadores": _indicators, "metas": _targets}
 
 
 def bindings(family: str, vocab: Vocabulary, present: Mapping[str, set[str]]) -> list[Binding]:
