@@ -1,8 +1,9 @@
 """The relation families of the five reports carried by the vocabulary (issue 13, item 5).
 
 The PIIMSS indicator sheets declare their direction once, on the concept
-(fixtures/concepts/informes_piimss_direcciones.yaml); the templates indicador.ascendente /
-indicador.descendente then check every sheet whatever its years, with no rule per sheet. In the
+(fixtures/concepts/piimss_fichas.yaml, informes_metas.yaml); the templates indicador.* (target vs
+baseline) and meta.* (target vs the latest result) then check every sheet whatever its years, with
+no rule per sheet. In the
 bundle the per-sheet catalogue rules still relate the same figures, so the templates defer to
 them; without the catalogue (a next edition, a steward's own sheets) the templates alone find the
 same two contradictions: sheet 4.3 (descendente, meta above the baseline) and 6.3 (ascendente,
@@ -67,17 +68,20 @@ def test_the_templates_alone_find_the_contradicted_directions() -> None:
 
 def test_targets_against_the_latest_result_by_the_sheets_verb() -> None:
     rules = _indicator_rules(PRESENT, family="meta.")
-    assert len(rules) == 19  # 17 sheets with a direction, and 002's PREVENIMSS and guarderías targets
-    (guarderias,) = [r for r in rules if r.meta["vinculos"]["indicador"] == "guarderias.cobertura_demanda"]
-    assert guarderias.expr == 'guarderias.cobertura_demanda.meta["2021"] >= guarderias.cobertura_demanda["2020-12"]'
+    assert len(rules) == 18  # 17 sheets with a direction, and 002's PREVENIMSS target (guarderías: a month)
+    (prevenimss,) = [r for r in rules if r.meta["vinculos"]["indicador"] == "prevenimss.cobertura_atencion_integral"]
+    assert prevenimss.expr == ("prevenimss.cobertura_atencion_integral.meta >= "
+                               "prevenimss.cobertura_atencion_integral[t-1]")
     statuses = _statuses(rules)
     assert statuses["fail"] == {"piimss.obj4.ind_4_3.valor"}  # "Descendente", target 105 above 17.1 in 2020
 
 
 def test_the_binding_follows_the_years_of_the_next_edition() -> None:
     moved = [(c, shift(p, 1), s, loc) for c, p, s, loc in PRESENT]
-    (rule,) = [r for r in _indicator_rules(moved) if r.meta["vinculos"]["indicador"] == "piimss.obj6.ind_6_3.valor"]
-    assert rule.expr == 'piimss.obj6.ind_6_3.meta["2025"] >= piimss.obj6.ind_6_3.linea_base["2019"]'
+    now = {r.id: r.expr for r in _indicator_rules(PRESENT, family="meta.")}
+    assert {r.id: r.expr for r in _indicator_rules(moved, family="meta.")} == now
+    assert now["plantilla.meta.ascendente.piimss.obj6.ind_6_3.valor"] == (
+        "piimss.obj6.ind_6_3.meta >= piimss.obj6.ind_6_3.valor[t-4]")
 
 
 def test_in_the_bundle_the_sheet_rules_already_relate_them() -> None:

@@ -2,10 +2,11 @@
 
 Run `python tools/sin_regla.py` (it validates the bundle with the numpy backend) or
 `python tools/sin_regla.py findings.json` (the JSON of `cuadra validate --json`). A fact takes part
-in a rule when it stands among the facts of a finding of any rule other than the per-fact
-built-ins `publicado` and `rango` (a figure stated twice takes part in `duplicado`). The reason is
-given by group, from what the fact is (its concept id and unit), not written fact by fact: the
-first group that matches names why nothing in the five reports relates the figure to another.
+in a rule when it stands among the facts of a finding of a written or template rule (the built-in
+families `publicado`, `rango` and `duplicado` do not relate it to another figure; the same list, with
+coarser reasons, is in docs/rules.md). The reason is given by group, from what the fact is (its
+concept id and unit), not written fact by fact: the first group that matches names why nothing in
+the five reports relates the figure to another.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 OUT = ROOT / "fixtures" / "notes" / "sin_regla.csv"
-PER_FACT = ("publicado", "rango")
+BUILTINS = ("publicado", "rango", "duplicado")
 
 #: (test on concept id and unit, reason); the first that matches gives the reason.
 GROUPS: tuple[tuple[str, str | None, str], ...] = (
@@ -46,9 +47,11 @@ GROUPS: tuple[tuple[str, str | None, str], ...] = (
 )
 
 
-def reason(concept: str, unit: str, in_rules: set[str]) -> str:
+def reason(concept: str, unit: str, in_rules: set[str], twice: bool = False) -> str:
     if concept in in_rules:
         return "el concepto entra en reglas, pero ninguna instancia cubre este periodo"
+    if twice:
+        return "ninguna relación con otra cifra; sólo se contrasta con la misma cifra dicha en otro lugar (duplicado)"
     for pattern, units, why in GROUPS:
         if re.search(pattern, concept.rpartition(".")[2] if pattern != "." else concept) and (
                 units is None or re.fullmatch(units, unit)):
@@ -56,10 +59,10 @@ def reason(concept: str, unit: str, in_rules: set[str]) -> str:
     raise AssertionError("the last group matches every fact")
 
 
-def _taking_part(findings: list[dict[str, object]]) -> set[str]:
+def _facts_of(findings: list[dict[str, object]], rules: tuple[str, ...], inside: bool) -> set[str]:
     out: set[str] = set()
     for f in findings:
-        if f["rule"] not in PER_FACT:
+        if (f["rule"] in rules) == inside:
             out.update(str(x["fact_id"]) for x in f["facts"])  # type: ignore[index, union-attr]
     return out
 
@@ -76,7 +79,8 @@ def main(argv: list[str]) -> None:
 
         run, *_ = validate(ROOT / "fixtures" / "reports", backend="pandera")
         findings = [{"rule": f.rule, "facts": [{"fact_id": x.fact_id} for x in f.facts]} for f in run.findings]
-    taking_part = _taking_part(findings)
+    taking_part = _facts_of(findings, BUILTINS, inside=False)
+    twice = _facts_of(findings, ("duplicado",), inside=True)
     registry = load_registry(default_registry_paths(ROOT / "fixtures"))
     in_rules = {c for r in load_catalogue(project_paths(ROOT).rules, registry.concepts) for c in r.concepts}
     rows = []
@@ -86,7 +90,7 @@ def main(argv: list[str]) -> None:
                 fact_id = f"{path.name}:{line}"
                 if fact_id not in taking_part:
                     rows.append([fact_id, fact["concept"], fact["period"], fact["source"], fact["locator"],
-                                 reason(fact["concept"], fact["unit"], in_rules)])
+                                 reason(fact["concept"], fact["unit"], in_rules, fact_id in twice)])
     with OUT.open("w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh, lineterminator="\n")
         w.writerow(["fact_id", "concept", "period", "source", "locator", "razon"])
