@@ -148,9 +148,12 @@ def _project(args: argparse.Namespace) -> Project:
         reference = ()
     elif given_ref:
         reference = tuple(q for r in _given("--reference", given_ref) for q in dataset_files(r))
+    # Templates beside the steward's rules (DIR/plantillas/*.yaml) extend the bundled ones (issue 13).
+    own_templates = tuple(q for r in rule_paths if r.is_dir() for q in sorted((r / "plantillas").glob("*.yaml")))
     return Project(rules=own_rules if solo else (*base.rules, *own_rules),
                    registry=concepts if solo else (*base.registry, *concepts),
-                   waivers=None if solo else base.waivers, reference=reference, extra_waivers=waivers)
+                   waivers=None if solo else base.waivers, reference=reference, extra_waivers=waivers,
+                   templates=own_templates if solo else (*base.templates, *own_templates))
 
 
 def _sources(args: argparse.Namespace) -> tuple[Path, ...]:

@@ -25,12 +25,13 @@ from cuadra.contract.facts import load_facts
 from cuadra.contract.readers import dataset_files
 from cuadra.contract.registry import Registry, default_registry_paths, load_registry
 from cuadra.findings import FactRef, Finding, Run
+from cuadra.rules import periods
 from cuadra.rules.catalogue import BUILTINS, BuiltinRule, Rule, catalogue_hash, load_catalogue
-from cuadra.rules.evaluate import ALL, FactIndex, RuleResult, shift_period
+from cuadra.rules.evaluate import ALL, FactIndex, RuleResult
 from cuadra.waivers import apply_waivers, load_waivers
 
 __all__ = ["Project", "project_paths", "load_project", "validate", "findings_from_results", "split_applying",
-           "keep_used_reference", "BACKENDS"]
+           "keep_used_reference", "expand_project_templates", "BACKENDS"]
 
 BACKENDS = ("pandera", "gx", "both")
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,6 +49,8 @@ class Project:
     reference: tuple[Path, ...] = ()
     #: The steward's own waiver registers, added to ``waivers`` (issue 14: extend, never replace).
     extra_waivers: tuple[Path, ...] = ()
+    #: Rule templates (rules/plantillas/*.yaml), expanded over the vocabulary and the facts present.
+    templates: tuple[Path, ...] = ()
 
 
 def project_paths(root: Path = ROOT) -> Project:
@@ -55,7 +58,21 @@ def project_paths(root: Path = ROOT) -> Project:
     return Project(rules=tuple(sorted((root / "rules").glob("*.yaml"))),
                    registry=tuple(default_registry_paths(fixtures)),
                    waivers=fixtures / "waivers.yaml",
-                   reference=tuple(dataset_files(ref)) if (ref := fixtures / "reference").is_dir() else ())
+                   reference=tuple(dataset_files(ref)) if (ref := fixtures / "reference").is_dir() else (),
+                   templates=tuple(sorted((root / "rules" / "plantillas").glob("*.yaml"))))
+
+
+def expand_project_templates(project: Project, registry: Registry, facts: pd.DataFrame,
+                             rules: Sequence[Rule]) -> list[Rule]:
+    """The template instances over these facts (issue 13): ordinary rules, evaluated like any other."""
+    if not project.templates:
+        return []
+    from cuadra.rules.templates import expand_templates, load_templates
+    from cuadra.vocabulary import build_vocabulary
+
+    present = facts[["concept", "period", "source", "locator"]].drop_duplicates().astype(str)
+    return expand_templates(load_templates(project.templates), build_vocabulary(registry),
+                            present.itertuples(index=False, name=None), rules).rules
 
 
 def load_project(project: Project) -> tuple[Registry, list[Rule]]:
@@ -106,9 +123,11 @@ def _float(x: object) -> float | None:
 
 def _finding(rule: Rule | BuiltinRule, key: str, period: str, status: str, lhs: tuple, rhs: tuple,
              gap: float | None, rel: float | None, reason: str, facts: tuple[FactRef, ...]) -> Finding:
+    meta = getattr(rule, "meta", {})
     return Finding(rule=rule.id, kind=rule.kind, key=key, period=period, status=status,
                    severity=rule.severity, titulo=rule.titulo, expr=rule.expr, fuentes=tuple(rule.fuentes),
-                   lhs=lhs, rhs=rhs, imbalance=gap, imbalance_rel=rel, reason=reason, facts=facts)
+                   lhs=lhs, rhs=rhs, imbalance=gap, imbalance_rel=rel, reason=reason, facts=facts,
+                   template=meta.get("plantilla"), bindings=tuple(sorted(meta.get("vinculos", {}).items())))
 
 
 def findings_from_results(results: Sequence[RuleResult], facts: pd.DataFrame,
@@ -141,7 +160,7 @@ def _members_for(rule: Rule | BuiltinRule, key: str, index: FactIndex, facts: pd
     members: list[int] = []
     period, _, scope = key.partition("@")
     for r in rule.refs:
-        p = r.fixed if r.fixed is not None else shift_period(period, r.lag)
+        p = periods.target(r, period) or ""
         pos = index.lookup(r.concept, [p], [scope or ALL])[0]
         if pos >= 0:
             members.extend(int(x) for x in index.members[pos])
@@ -260,6 +279,7 @@ def validate(
     say("cargando", 0, 3)
     registry, rules = load_project(project)
     dataset = load_facts(path, registry, extra=project.reference, progress=lambda d, n: say("leyendo", d, n))
+    rules = [*rules, *expand_project_templates(project, registry, dataset.facts, rules)]
     facts, rules, idle = _without_unused_reference(dataset.facts, path, project.reference, rules)
     waivers = load_waivers(project.waivers)
     own_waivers = [w for p in project.extra_waivers for w in load_waivers(p)]
@@ -299,7 +319,7 @@ def validate(
     findings, expired_own = apply_waivers(findings, own_waivers)
     expired += expired_own
     run = Run(findings=findings, dataset=str(path), version=__version__, started=started,
-              seconds=time.perf_counter() - t0, catalogue_hash=catalogue_hash(project.rules),
+              seconds=time.perf_counter() - t0, catalogue_hash=catalogue_hash((*project.rules, *project.templates)),
               dataset_hash=_dataset_hash(dataset.files),
               backends=("pandera", "gx") if backend == "both" else (backend,),
               n_rules=len(all_rules), n_facts=len(facts), expired_waivers=expired, gx_docs=gx_docs,

@@ -52,6 +52,10 @@ class FindingJSON(TypedDict):
     reason: str
     waiver: str | None
     facts: list[FactJSON]
+    # Since issue 13: the template an instance was expanded from (null for a catalogue rule or a
+    # built-in) and its bindings, placeholder → concept text. Older files lack them.
+    template: str | None
+    bindings: dict[str, str]
 
 
 class Summary(TypedDict):
@@ -114,6 +118,8 @@ class Finding:
     reason: str
     facts: tuple[FactRef, ...]
     waiver: str | None = None
+    template: str | None = None
+    bindings: tuple[tuple[str, str], ...] = ()
 
     def to_json(self) -> FindingJSON:
         rel = _num(self.imbalance_rel)
@@ -122,7 +128,8 @@ class Finding:
             severity=self.severity, titulo=self.titulo, expr=self.expr, fuentes=list(self.fuentes),
             lhs=[_num(self.lhs[0]), _num(self.lhs[1])], rhs=[_num(self.rhs[0]), _num(self.rhs[1])],
             imbalance=_num(self.imbalance), imbalance_rel=None if rel is None or math.isinf(rel) else rel,
-            reason=self.reason, waiver=self.waiver, facts=[f.to_json() for f in self.facts])
+            reason=self.reason, waiver=self.waiver, facts=[f.to_json() for f in self.facts],
+            template=self.template, bindings=dict(self.bindings))
 
 
 FindingIdentity = tuple[str, str, str, tuple[tuple[str, str, str], ...]]

@@ -92,3 +92,12 @@ def test_definition_errors_point_at_yaml_line(tmp_path: Path, text: str, line: i
     with pytest.raises(RuleError) as exc:
         load_catalogue([_write(tmp_path, text)], {"a.total", "a.x", "a.y"})
     assert exc.value.line == line and needle in str(exc.value)
+
+
+def test_issue_13_periodos_completos_and_bad_periodos(tmp_path: Path) -> None:
+    base = ('- id: a.r\n  titulo: t\n  expr: a.total == a.x + a.y\n  kind: suma\n'
+            '  fuentes: ["000_18269b3800bc8850.txt:1"]\n')
+    (rule,) = load_catalogue([_write(tmp_path, base + "  periodos: completos\n")], {"a.total", "a.x", "a.y"})
+    assert rule.completos and rule.periodos is None
+    with pytest.raises(RuleError, match=r":6:.*periodos"):
+        load_catalogue([_write(tmp_path, base + "  periodos: siempre\n")], {"a.total", "a.x", "a.y"})

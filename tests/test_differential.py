@@ -34,7 +34,11 @@ RULES = [
     "min(a.x, a.y) * 2.5 > -a.total",
     "a.total - a.x['2020'] == a.y[t+1]",
     "max(a.x, a.y) / (a.total - a.x) == 1.5",
+    "a.x['2020'] <= a.y['2021']",  # pinned operands only: an instance only where one is stated (issue 13)
+    "a.total == a.x[m-1] + a.y[fin(t-1)]",  # months and period ends: nothing to read in a year
 ]
+#: Rules with ``periodos: completos``: instances only where every operand is stated (issue 13).
+COMPLETE = ["a.total == a.x + a.y[t-1]", "(a.total / a.total[t-1] - 1) * 100 == a.g"]
 
 
 @st.composite
@@ -85,6 +89,8 @@ def _rules(tmp: Path) -> list:  # type: ignore[type-arg]
     if "r" not in _rules_cache:
         text = "".join(f"- id: r{i}\n  titulo: t\n  expr: \"{e}\"\n  kind: formula\n"
                        f"  fuentes: [\"000_18269b3800bc8850.txt:1\"]\n" for i, e in enumerate(RULES))
+        text += "".join(f"- id: c{i}\n  titulo: t\n  expr: \"{e}\"\n  kind: formula\n  periodos: completos\n"
+                        f"  fuentes: [\"000_18269b3800bc8850.txt:1\"]\n" for i, e in enumerate(COMPLETE))
         p = tmp / "rules.yaml"
         p.write_text(text, encoding="utf-8")
         _rules_cache["r"] = load_catalogue([p], set(CONCEPTS))

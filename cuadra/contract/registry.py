@@ -17,10 +17,14 @@ import yaml
 from cuadra.errors import InputError, InputErrors
 from cuadra.yamlload import YamlError, load_yaml
 
-__all__ = ["Unit", "Concept", "Registry", "CONCEPT_ID", "load_registry", "default_registry_paths"]
+__all__ = ["Unit", "Concept", "Registry", "CONCEPT_ID", "RELATION_KEYS", "load_registry", "default_registry_paths"]
 
 CONCEPT_ID = re.compile(r"^[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+$")
-KINDS = ("flow", "stock", "rate")
+KINDS = ("flow", "stock", "rate", "share", "index", "change")
+#: Relation attributes a concept may declare (issue 13); the contract keeps them as written and
+#: ``cuadra.vocabulary`` reads them (components, ratio parts, the base of a change, direction).
+RELATION_KEYS = ("components", "numerator", "denominator", "factor", "of", "lag", "step", "form", "direction",
+                 "fuentes")
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,8 @@ class Concept:
     #: Allowed range of true values; percentages default to 0–100, ``rango: libre`` lifts it.
     rango: tuple[float, float] | None = None
     origin: str = ""
+    #: The relation attributes (RELATION_KEYS) exactly as declared; interpreted by cuadra.vocabulary.
+    relations: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
 
 
 @dataclass
@@ -74,7 +80,7 @@ def _line_of(node: yaml.Node | None) -> int | None:
 
 
 UNIT_KEYS = ("label", "definition")
-CONCEPT_KEYS = ("label", "definition", "unit", "kind", "rango")
+CONCEPT_KEYS = ("label", "definition", "unit", "kind", "rango", *RELATION_KEYS)
 
 
 def _unknown_keys(entry: object, allowed: tuple[str, ...], path: Path, line: int | None, what: str,
@@ -145,6 +151,7 @@ def load_registry(paths: Iterable[Path]) -> Registry:
                     kind=kind,
                     rango=_rango(c.get("rango"), unit, where),
                     origin=where,
+                    relations={k: c[k] for k in RELATION_KEYS if k in c},
                 )
             except KeyError:
                 errors.append(InputError(str(path), line, None, f"concept {cid}: 'unit' is required"))
@@ -162,7 +169,13 @@ def load_registry(paths: Iterable[Path]) -> Registry:
                     )
                 )
                 continue
-            reg.concepts.setdefault(cid, concept)
+            if old is not None:
+                # The same concept registered again (a vocabulary file beside concepts.yaml): it may
+                # add relations the first entry does not declare, never change one.
+                for k, v in concept.relations.items():
+                    old.relations.setdefault(k, v)
+                continue
+            reg.concepts[cid] = concept
     for c in reg.concepts.values():
         if c.unit not in reg.units:
             file, _, line = c.origin.rpartition(":")

@@ -168,7 +168,9 @@ def side_from_findings_json(path: Path) -> Side:
             imbalance=_num(gap) if isinstance(gap, int | float) else None,
             imbalance_rel=_num(rel) if isinstance(rel, int | float) else None,
             reason=str(f.get("reason") or ""), facts=facts,
-            waiver=str(f["waiver"]) if f.get("waiver") else None))
+            waiver=str(f["waiver"]) if f.get("waiver") else None,
+            template=str(f["template"]) if f.get("template") else None,
+            bindings=tuple(sorted((str(k), str(v)) for k, v in (f.get("bindings") or {}).items()))))
     if errors:
         raise InputErrors(errors)
     seen: dict[str, FactState] = {}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -21,7 +21,7 @@ from cuadra.rules.syntax import Compare, Ref, RuleSyntaxError, parse_expr, refs
 from cuadra.yamlload import YamlError, load_yaml
 
 __all__ = ["Rule", "BuiltinRule", "BUILTINS", "KINDS", "SEVERITIES", "load_catalogue", "catalogue_hash", "split_fuente",
-           "expand_definitions"]
+           "expand_definitions", "read_yaml", "check_header"]
 
 #: Rule kinds of the catalogue (issue 4) and the built-in families (no YAML entry needed).
 KINDS = ("suma", "razon", "diferencia", "crecimiento", "real_nominal", "unidad", "conteo", "cota",
@@ -52,6 +52,9 @@ class Rule:
     origin: str
     descripcion: str = ""
     periodos: tuple[str, ...] | None = None
+    #: ``periodos: completos``: instances only at the periods where every operand is stated (the
+    #: relation a report states once, carried to whatever periods a dataset states it for).
+    completos: bool = False
     meta: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
 
     @cached_property
@@ -159,11 +162,40 @@ def _definitions(path: Path, data: dict, root: yaml.Node) -> dict[str, str]:
     return defs
 
 
-def _items(path: Path) -> tuple[list[tuple[dict, dict[str, int], int]], dict[str, str]]:
+def read_yaml(path: Path) -> tuple[yaml.Node | None, object]:
+    """The file's node tree (for line numbers) and its data; bad YAML is reported at its line."""
     try:
         data, root = load_yaml(path)  # bounded: size, nesting, alias expansion (issue 15)
     except YamlError as exc:
         raise RuleError(str(path), exc.line or 1, exc.message, exc.col) from None
+    return root, data
+
+
+def check_header(item: dict, fail: Callable[[str, str], RuleError], seen: Mapping[str, str],
+                 required: tuple[str, ...], what: str = "rule") -> tuple[str, str, str, int]:
+    """The fields rules and templates share, checked alike: (id, kind, severity, ess_level)."""
+    for key in required:
+        if not item.get(key):
+            raise fail(key, f"{what} is missing {key!r}")
+    rid = str(item["id"])
+    if not _ID.match(rid):
+        raise fail("id", f"{what} id {rid!r}: expected dotted lowercase snake_case")
+    if rid in seen:
+        raise fail("id", f"{what} id {rid!r} already defined at {seen[rid]}")
+    kind = str(item["kind"])
+    if kind not in KINDS:
+        raise fail("kind", f"kind {kind!r}: expected one of {', '.join(KINDS)}")
+    severity = str(item.get("severity", "error"))
+    if severity not in SEVERITIES:
+        raise fail("severity", f"severity {severity!r}: expected error or warning")
+    ess = item.get("ess_level", 1)
+    if not isinstance(ess, int) or not 0 <= ess <= 5:
+        raise fail("ess_level", f"ess_level {ess!r}: expected 0 to 5")
+    return rid, kind, severity, ess
+
+
+def _items(path: Path) -> tuple[list[tuple[dict, dict[str, int], int]], dict[str, str]]:
+    root, data = read_yaml(path)
     if data is None:
         return [], {}
     defs: dict[str, str] = {}
@@ -196,26 +228,10 @@ def load_catalogue(paths: Iterable[Path], known_concepts: Collection[str] | None
                      start: int = start, path: Path = path) -> RuleError:
                 return RuleError(str(path), lines.get(key, start), msg, col)
 
-            for key in ("id", "titulo", "expr", "kind"):
-                if not item.get(key):
-                    raise fail(key, f"rule is missing {key!r}")
             if item.get("fuentes") is None:
                 raise fail("fuentes", "rule is missing 'fuentes': cite the document lines it comes from "
                                       "(['boletin.txt:12']), or write 'fuentes: []' for a rule no document states")
-            rid = str(item["id"])
-            if not _ID.match(rid):
-                raise fail("id", f"rule id {rid!r}: expected dotted lowercase snake_case")
-            if rid in seen:
-                raise fail("id", f"rule id {rid!r} already defined at {seen[rid]}")
-            kind = str(item["kind"])
-            if kind not in KINDS:
-                raise fail("kind", f"kind {kind!r}: expected one of {', '.join(KINDS)}")
-            severity = str(item.get("severity", "error"))
-            if severity not in SEVERITIES:
-                raise fail("severity", f"severity {severity!r}: expected error or warning")
-            ess = item.get("ess_level", 1)
-            if not isinstance(ess, int) or not 0 <= ess <= 5:
-                raise fail("ess_level", f"ess_level {ess!r}: expected 0 to 5")
+            rid, kind, severity, ess = check_header(item, fail, seen, ("id", "titulo", "expr", "kind"))
             fuentes = item["fuentes"]
             if isinstance(fuentes, str):
                 fuentes = [fuentes]
@@ -236,13 +252,18 @@ def load_catalogue(paths: Iterable[Path], known_concepts: Collection[str] | None
                     if r.concept not in known_concepts:
                         raise fail("expr", f"unknown concept {r.concept!r} in rule {rid}")
             periodos = item.get("periodos")
+            completos = periodos == "completos"
+            if completos:
+                periodos = None
+            elif periodos is not None and not isinstance(periodos, list):
+                raise fail("periodos", "periodos: expected a list of periods or 'completos'")
             origin = f"{path.name}:{start}"
             seen[rid] = origin
             rules.append(Rule(
                 id=rid, titulo=str(item["titulo"]), expr=expr, tree=tree, kind=kind,
                 severity=severity, ess_level=ess, fuentes=tuple(str(f) for f in fuentes), origin=origin,
                 descripcion=str(item.get("descripcion", "")),
-                periodos=tuple(str(p) for p in periodos) if periodos else None,
+                periodos=tuple(str(p) for p in periodos) if periodos else None, completos=completos,
                 meta={**{k: v for k, v in item.items() if k not in Rule.__dataclass_fields__},
                       **({"expr_escrita": written, "definiciones": _used(written, defs)} if expr != written else {})},
             ))

@@ -15,7 +15,7 @@ and ``tests/test_vectorised.py`` requires both to give the same results.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,6 +24,7 @@ import pandas as pd
 
 from cuadra import intervals as iv
 from cuadra.errors import UnsupportedRule
+from cuadra.rules import periods
 from cuadra.rules.catalogue import BuiltinRule, Rule
 from cuadra.rules.syntax import BinOp, Call, Compare, Neg, Node, Num, Ref
 
@@ -89,7 +90,7 @@ class FactIndex:
         self.period_code = {p: i for i, p in enumerate(self.periods)}
         self.n_periods = n_p = len(self.periods)
         self.n_scopes = ns = len(self.sources) + 1
-        self._shifts: dict[int, Ints] = {}
+        self._shifts: dict[object, Ints] = {}
         self._rank: Ints | None = None
         self._period_obj = _objects(self.periods)
         base = (cc * n_p + pc) * ns
@@ -146,12 +147,19 @@ class FactIndex:
         """Period codes shifted by ``years`` (the shift table is built once per lag, per period)."""
         if not years or not len(codes):
             return codes
-        table = self._shifts.get(years, _arange(0))
+        return self.mapped(codes, years, lambda p: shift_period(p, years))
+
+    def mapped(self, codes: Ints, key: object, fn: Callable[[str], str | None]) -> Ints:
+        """``fn`` applied to each period code, through a table built once per ``key``, per period
+        (``None`` gives -1: a period the reference cannot read, so the operand is missing)."""
+        if not len(codes):
+            return codes
+        table = self._shifts.get(key, _arange(0))
         n0 = len(self.periods)
         if len(table) < n0:
-            extra = [self.code(shift_period(self.periods[c], years)) for c in range(len(table), n0)]
-            table = self._shifts[years] = _concat(table, extra)
-        return table[codes]
+            extra = [-1 if (q := fn(self.periods[c])) is None else self.code(q) for c in range(len(table), n0)]
+            table = self._shifts[key] = _concat(table, extra)
+        return np.where(codes >= 0, table[np.maximum(codes, 0)], -1)
 
     def rank(self) -> Ints:
         """Each period code's place in string order (codes of the dataset's periods are already sorted)."""
@@ -169,7 +177,7 @@ class FactIndex:
         out = np.full(len(periods), -1, dtype=np.int64)
         if c < 0 or not len(self.keys):
             return out
-        ok = periods < self.n_periods
+        ok = (periods >= 0) & (periods < self.n_periods)
         key = (c * self.n_periods + np.where(ok, periods, 0)) * self.n_scopes + scopes
         j = np.searchsorted(self.keys, key)
         jc = np.minimum(j, len(self.keys) - 1)
@@ -277,26 +285,39 @@ class RuleResult:
         return np.unique(_ints([x for m, f in zip(mask, self.facts, strict=True) if m for x in f]))
 
 
-def _target(ref: Ref, periods: Ints, index: FactIndex) -> Ints:
+def _target(ref: Ref, codes: Ints, index: FactIndex) -> Ints:
+    """The period code each instance reads ``ref`` at (-1 where the shift has no meaning)."""
     if ref.fixed is not None:
-        return np.full(len(periods), index.code(ref.fixed), dtype=np.int64)
-    return index.shift(periods, ref.lag)
+        return np.full(len(codes), index.code(ref.fixed), dtype=np.int64)
+    if ref.step == "año" and not ref.fin:
+        return index.shift(codes, ref.lag)
+    return index.mapped(codes, ("target", ref.lag, ref.step, ref.fin), lambda p: periods.target(ref, p))
+
+
+def _source(ref: Ref, codes: Ints, index: FactIndex) -> Ints:
+    """The instance period code at which a relative ``ref`` reads each period (-1 where none)."""
+    if ref.step == "año" and not ref.fin:
+        return index.shift(codes, -ref.lag)
+    out = index.mapped(codes, ("source", ref.lag, ref.step, ref.fin), lambda p: periods.source(ref, p))
+    return out[out >= 0]
 
 
 def _instance_codes(rule: Rule, index: FactIndex) -> tuple[Ints, Ints]:
     """(period code, scope code) of every instance, in period (string) order, then document order.
 
-    Periods: where an unshifted operand exists (else a shifted one, moved back). Scopes: one
-    instance per document stating every operand at that period, else one across documents (0).
+    Periods: where an unshifted operand exists (else a relative one, moved back); pinned operands
+    only: one instance, if the dataset states any of them; ``periodos: completos``: only where every
+    operand is stated (issue 13). Scopes: one instance per document stating every operand at that
+    period, else one across documents (0).
     """
     refs = rule.refs
-    plain = [r for r in refs if r.fixed is None and r.lag == 0]
-    lagged = [r for r in refs if r.fixed is None and r.lag != 0]
+    plain = [r for r in refs if r.fixed is None and not r.relative]
+    lagged = [r for r in refs if r.relative]
     if plain:
         found = [index.periods_with(r.concept) for r in plain]
     elif lagged:
-        found = [index.shift(index.periods_with(r.concept), -r.lag) for r in lagged]
-    elif refs:
+        found = [_source(r, index.periods_with(r.concept), index) for r in lagged]
+    elif any(index.code(r.fixed or "") in index.periods_with(r.concept) for r in refs):
         found = [_ints([index.code(refs[0].fixed or "")])]
     else:
         found = []
@@ -305,6 +326,9 @@ def _instance_codes(rule: Rule, index: FactIndex) -> tuple[Ints, Ints]:
         return cand, cand
     if rule.periodos is not None:
         cand = cand[np.isin(cand, _ints([index.code(p) for p in rule.periodos]))]
+    if getattr(rule, "completos", False):
+        for r in dict.fromkeys(refs):
+            cand = cand[index.find(r.concept, _target(r, cand, index), np.zeros(len(cand), dtype=np.int64)) >= 0]
     if len(cand) and cand.max() >= index.n_periods:
         cand = cand[index.rank()[cand].argsort(kind="stable")]
     ns = index.n_scopes

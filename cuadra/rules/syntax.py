@@ -8,7 +8,11 @@ The language::
 
     rule     := expr CMP expr            CMP in == <= < >= >
     expr     := expr (+|-|*|/) expr | -expr | NUMBER | ref | call | (expr)
-    ref      := concept.id | concept.id[t-1] | concept.id[t+2] | concept.id["2019-12"]
+    ref      := concept.id | concept.id[period]
+    period   := t | t-1 | t+2 | m-1 | q-1 | fin(t) | fin(t-1) | fin(m-1) | "2019-12"
+
+``t-N`` counts years (the same period N years earlier), ``m-N`` months and ``q-N`` quarters;
+``fin(...)`` takes the end date of the period it lands on (``cuadra.rules.periods`` has the table).
     call     := sum(expr, ...) | abs(expr) | min(expr, expr, ...) | max(expr, expr, ...)
 
 Imports nothing from pandas, pandera or GX (STYLE.md move 1: declaration never imports execution).
@@ -21,6 +25,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from cuadra.limits import current
+from cuadra.rules.periods import LETTERS
 
 __all__ = ["Node", "Ref", "Num", "BinOp", "Neg", "Call", "Compare", "RuleSyntaxError", "parse_expr",
            "refs", "unparse", "FUNCTIONS", "COMPARISONS"]
@@ -40,11 +45,19 @@ class RuleSyntaxError(ValueError):
 
 @dataclass(frozen=True)
 class Ref:
-    """A concept at the instance period shifted by ``lag`` years, or at a ``fixed`` period."""
+    """A concept at the instance period shifted by ``lag`` steps (years unless ``step`` says months
+    or quarters), then taken at its end date when ``fin``; or at a ``fixed`` period."""
 
     concept: str
     lag: int = 0
     fixed: str | None = None
+    step: str = "año"
+    fin: bool = False
+
+    @property
+    def relative(self) -> bool:
+        """True for ``x[t-1]``, ``x[m-1]``, ``x[fin(t)]``...: anything read relative to ``t`` but not ``t`` itself."""
+        return self.fixed is None and (self.lag != 0 or self.fin)
 
 
 @dataclass(frozen=True)
@@ -91,18 +104,35 @@ def _dotted(node: ast.expr) -> str | None:
     return None
 
 
-def _lag(node: ast.expr) -> int | str:
-    """``t``, ``t-1``, ``t+2`` → an int lag; a string constant → a fixed period."""
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return node.value
-    if isinstance(node, ast.Name) and node.id == "t":
-        return 0
-    if (isinstance(node, ast.BinOp) and isinstance(node.left, ast.Name) and node.left.id == "t"
+#: The largest shift a reference may write (a thousand years or months is already no relation).
+MAX_LAG = 1000
+_PERIOD_HELP = 'a period reference reads [t], [t-1], [m-1], [q-1], [fin(t)], [fin(t-1)] or ["2019-12"]'
+
+
+def _shifted(node: ast.expr) -> tuple[int, str]:
+    """``t``, ``t-1``, ``m-1``, ``q+2`` → (lag, step)."""
+    if isinstance(node, ast.Name) and node.id in LETTERS:
+        return 0, "año"
+    if (isinstance(node, ast.BinOp) and isinstance(node.left, ast.Name) and node.left.id in LETTERS
             and isinstance(node.op, ast.Add | ast.Sub) and isinstance(node.right, ast.Constant)
             and type(node.right.value) is int):
-        return node.right.value if isinstance(node.op, ast.Add) else -node.right.value
-    raise RuleSyntaxError("a period reference reads [t], [t-1], [t+1] or [\"2019-12\"]",
-                          getattr(node, "col_offset", None))
+        lag = node.right.value if isinstance(node.op, ast.Add) else -node.right.value
+        if abs(lag) > MAX_LAG:
+            raise RuleSyntaxError(f"a period shift must lie within ±{MAX_LAG} steps", node.col_offset)
+        return lag, LETTERS[node.left.id] if lag else "año"
+    raise RuleSyntaxError(_PERIOD_HELP, getattr(node, "col_offset", None))
+
+
+def _period(node: ast.expr) -> dict[str, object]:
+    """The subscript of a reference → the :class:`Ref` fields it sets."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return {"fixed": node.value}
+    if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "fin"
+            and len(node.args) == 1 and not node.keywords):
+        lag, step = _shifted(node.args[0])
+        return {"lag": lag, "step": step, "fin": True}
+    lag, step = _shifted(node)
+    return {"lag": lag, "step": step}
 
 
 #: The largest literal a rule may write: far above any published figure, far below float overflow
@@ -145,8 +175,7 @@ def _node(n: ast.expr) -> Node:
         name = _dotted(n.value)
         if name is None or "." not in name:
             raise RuleSyntaxError("only a concept id can take a period [t-1]", n.col_offset)
-        lag = _lag(n.slice)
-        return Ref(name, fixed=lag) if isinstance(lag, str) else Ref(name, lag=lag)
+        return Ref(name, **_period(n.slice))  # type: ignore[arg-type]
     if isinstance(n, ast.BinOp) and type(n.op) in _BINOPS:
         return BinOp(_BINOPS[type(n.op)], _node(n.left), _node(n.right))
     if isinstance(n, ast.UnaryOp) and isinstance(n.op, ast.USub):
@@ -217,8 +246,12 @@ def unparse(node: Node | Compare) -> str:
     if isinstance(node, Ref):
         if node.fixed is not None:
             return f'{node.concept}["{node.fixed}"]'
+        letter = next(k for k, v in LETTERS.items() if v == node.step)
+        shifted = f"{letter}{node.lag:+d}" if node.lag else "t"
+        if node.fin:
+            return f"{node.concept}[fin({shifted})]"
         if node.lag:
-            return f"{node.concept}[t{node.lag:+d}]"
+            return f"{node.concept}[{shifted}]"
         return node.concept
     if isinstance(node, Num):
         return str(node.value) if node.value >= 0 else f"({node.value})"

@@ -21,6 +21,7 @@ from decimal import Decimal
 from cuadra.errors import UnsupportedRule
 from cuadra.intervals import SIGNIFICANT_MAX
 from cuadra.rules.catalogue import Rule
+from cuadra.rules.periods import MONTHS_PER_STEP
 from cuadra.rules.syntax import BinOp, Call, Neg, Node, Num, Ref
 
 __all__ = ["rule_sql", "groups_sql", "duplicate_sql", "published_sql", "range_sql", "unexpected", "TABLE"]
@@ -85,10 +86,43 @@ def _facts_cte(where: str = "") -> str:
     return f"{f0}, {fu}, {f1}, {f}"
 
 
-def _shift(col: str, years: int) -> str:
+def _shift(col: str, years: int, step: str = "año") -> str:
+    """Mirror of ``periods.shift``: years keep the rest of the text; months and quarters count on
+    ``year * 12 + month`` and keep a month-end date at the month's end (NULL where Python gives None)."""
     if not years:
         return col
-    return f"(CAST(CAST(substr({col}, 1, 4) AS INTEGER) + ({years}) AS TEXT) || substr({col}, 5))"
+    if step == "año":
+        return f"(CAST(CAST(substr({col}, 1, 4) AS INTEGER) + ({years}) AS TEXT) || substr({col}, 5))"
+    n = years * MONTHS_PER_STEP[step]
+    k = f"(CAST(substr({col}, 1, 4) AS INTEGER) * 12 + CAST(substr({col}, 6, 2) AS INTEGER) - 1 + ({n}))"
+    ym = f"printf('%04d-%02d', {k} / 12, {k} % 12 + 1)"
+    day = f"({ym} || '-' || substr({col}, 9, 2))"
+    return (f"(CASE WHEN length({col}) = 7 AND substr({col}, 5, 1) = '-' THEN {ym} "
+            f"WHEN length({col}) = 10 AND substr(date({col}, '+1 day'), 9, 2) = '01' "
+            f"THEN date({ym} || '-01', '+1 month', '-1 day') "
+            f"WHEN length({col}) = 10 AND date({day}, '+0 days') = {day} THEN {day} END)")
+
+
+def _end(col: str) -> str:
+    """Mirror of ``periods.end_of``."""
+    return (f"(CASE length({col}) WHEN 4 THEN {col} || '-12-31' "
+            f"WHEN 7 THEN date({col} || '-01', '+1 month', '-1 day') ELSE {col} END)")
+
+
+def _target(r: Ref, t: str) -> str:
+    """Mirror of ``periods.target``: the period a reference reads at instance period ``t``."""
+    if r.fixed is not None:
+        return _q(r.fixed)
+    p = _shift(t, r.lag, r.step)
+    return _end(p) if r.fin else p
+
+
+def _source(r: Ref, col: str) -> str:
+    """Mirror of ``periods.source``: the instance period at which ``r`` reads ``col`` (NULL if none)."""
+    if not r.fin:
+        return _shift(col, -r.lag, r.step)
+    base = f"substr({col}, 1, {4 if r.step == 'año' else 7})"
+    return f"(CASE WHEN length({col}) = 10 AND {_end(base)} = {col} THEN {_shift(base, -r.lag, r.step)} END)"
 
 
 def _num_sql(value: Decimal) -> str:
@@ -172,18 +206,23 @@ class _Compiler:
 
 def _candidates(rule: Rule) -> str:
     refs = rule.refs
-    plain = sorted({r.concept for r in refs if r.fixed is None and r.lag == 0})
-    lagged = [r for r in refs if r.fixed is None and r.lag != 0]
+    plain = sorted({r.concept for r in refs if r.fixed is None and not r.relative})
+    lagged = [r for r in refs if r.relative]
     if plain:
         sql = f"SELECT DISTINCT period AS t FROM g WHERE scope = '*' AND concept IN ({', '.join(map(_q, plain))})"
     elif lagged:
-        sql = " UNION ".join(
-            f"SELECT DISTINCT {_shift('period', -r.lag)} AS t FROM g WHERE scope = '*' AND concept = {_q(r.concept)}"
-            for r in lagged)
+        sql = "SELECT t FROM (" + " UNION ".join(
+            f"SELECT DISTINCT {_source(r, 'period')} AS t FROM g WHERE scope = '*' AND concept = {_q(r.concept)}"
+            for r in lagged) + ") WHERE t IS NOT NULL"
     else:
-        sql = f"SELECT {_q(refs[0].fixed or '')} AS t"
+        stated = " OR ".join(f"(concept = {_q(r.concept)} AND period = {_q(r.fixed or '')})" for r in refs)
+        sql = f"SELECT {_q(refs[0].fixed or '')} AS t WHERE EXISTS (SELECT 1 FROM g WHERE scope = '*' AND ({stated}))"
     if rule.periodos is not None:
         sql = f"SELECT t FROM ({sql}) WHERE t IN ({', '.join(map(_q, rule.periodos))})"
+    if rule.completos:
+        stated = " AND ".join(f"EXISTS (SELECT 1 FROM g AS x WHERE x.scope = '*' AND x.concept = {_q(r.concept)} "
+                              f"AND x.period = {_target(r, 'c.t')})" for r in refs)
+        sql = f"SELECT c.t AS t FROM ({sql}) AS c WHERE {stated}"
     return sql
 
 
@@ -225,17 +264,14 @@ def rule_sql(rule: Rule, groups: str | None = None) -> str:
     refs = rule.refs
     concepts = sorted({r.concept for r in refs})
 
-    def target(r: Ref, t: str) -> str:
-        return _q(r.fixed) if r.fixed is not None else _shift(t, r.lag)
-
     joins, cols, bad, exists = [], [], [], []
     for i, r in enumerate(refs):
-        joins.append(f"LEFT JOIN g AS r{i} ON r{i}.concept = {_q(r.concept)} AND r{i}.period = {target(r, 'i.t')} "
+        joins.append(f"LEFT JOIN g AS r{i} ON r{i}.concept = {_q(r.concept)} AND r{i}.period = {_target(r, 'i.t')} "
                      f"AND r{i}.scope = i.scope")
         cols.append(f"r{i}.lo AS r{i}_lo, r{i}.hi AS r{i}_hi, r{i}.na AS r{i}_na")
         bad.append(f"r{i}_na IS NULL OR r{i}_na > 0 OR r{i}_lo > r{i}_hi")
         exists.append(f"EXISTS (SELECT 1 FROM g WHERE g.scope = s.scope AND g.concept = {_q(r.concept)} "
-                      f"AND g.period = {target(r, 't.t')})")
+                      f"AND g.period = {_target(r, 't.t')})")
     comp = _Compiler(refs)
     lhs = comp.col(rule.tree.left)
     rhs = comp.col(rule.tree.right)

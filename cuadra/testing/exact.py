@@ -13,8 +13,9 @@ from fractions import Fraction
 
 import pandas as pd
 
+from cuadra.rules import periods
 from cuadra.rules.catalogue import Rule
-from cuadra.rules.evaluate import ALL, NA_STATUSES, FactIndex, instances, shift_period
+from cuadra.rules.evaluate import ALL, NA_STATUSES, FactIndex, instances
 from cuadra.rules.syntax import BinOp, Call, Neg, Node, Num, Ref
 
 __all__ = ["fact_interval", "exact_statuses"]
@@ -96,7 +97,7 @@ def exact_statuses(rule: Rule, facts: pd.DataFrame) -> dict[str, str]:
         env: dict[Ref, Iv] = {}
         status = ""
         for r in rule.refs:
-            target = r.fixed if r.fixed is not None else shift_period(period, r.lag)
+            target = periods.target(r, period) or ""
             mine = [x for x in rows if x[0] == r.concept and x[1] == target and (scope == ALL or x[2] == scope)]
             if not mine or any(x[7] in NA_STATUSES for x in mine):
                 status = "indeterminate"

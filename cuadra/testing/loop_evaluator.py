@@ -16,8 +16,9 @@ import numpy.typing as npt
 import pandas as pd
 
 from cuadra import intervals as iv
+from cuadra.rules import periods
 from cuadra.rules.catalogue import Rule
-from cuadra.rules.evaluate import ALL, NA_STATUSES, RuleResult, decide, instance_key, shift_period
+from cuadra.rules.evaluate import ALL, NA_STATUSES, RuleResult, decide, instance_key
 from cuadra.rules.syntax import Ref
 
 __all__ = ["LoopIndex", "LoopResult", "loop_evaluate_rule", "loop_duplicates", "instances"]
@@ -89,25 +90,29 @@ LoopResult = RuleResult
 
 
 def candidate_periods(rule: Rule, index: LoopIndex) -> list[str]:
-    """The instance periods: where an unshifted operand exists (else a shifted one, moved back)."""
+    """The instance periods: where an unshifted operand exists (else a relative one, moved back);
+    pinned operands only: one instance, if the dataset states any of them (issue 13)."""
     refs = rule.refs
-    plain = [r for r in refs if r.fixed is None and r.lag == 0]
-    lagged = [r for r in refs if r.fixed is None and r.lag != 0]
+    plain = [r for r in refs if r.fixed is None and not r.relative]
+    lagged = [r for r in refs if r.relative]
     found: set[str] = set()
     for r in plain:
         found.update(index.periods_by_concept.get(r.concept, ()))
     if not plain:
         for r in lagged:
-            found.update(shift_period(p, -r.lag) for p in index.periods_by_concept.get(r.concept, ()))
-    if not plain and not lagged and refs:
+            found.update(t for p in index.periods_by_concept.get(r.concept, ()) if (t := periods.source(r, p)))
+    if not plain and not lagged and any(r.fixed in index.periods_by_concept.get(r.concept, ()) for r in refs):
         found.add(refs[0].fixed or "")
     if rule.periodos is not None:
         found &= set(rule.periodos)
+    if rule.completos:
+        stated = index.periods_by_concept
+        found = {t for t in found if all(periods.target(r, t) in stated.get(r.concept, ()) for r in refs)}
     return sorted(found)
 
 
 def _target(ref: Ref, period: str) -> str:
-    return ref.fixed if ref.fixed is not None else shift_period(period, ref.lag)
+    return periods.target(ref, period) or ""
 
 
 def instances(rule: Rule, index: LoopIndex) -> list[tuple[str, str]]:

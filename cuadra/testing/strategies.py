@@ -25,8 +25,8 @@ from hypothesis import strategies as st
 
 from cuadra.contract.facts import FACT_COLUMNS, _finish
 from cuadra.contract.numbers import format_cifra, parse_cifra
+from cuadra.rules import periods
 from cuadra.rules.catalogue import Rule
-from cuadra.rules.evaluate import shift_period
 from cuadra.rules.syntax import BinOp, Call, Compare, Neg, Node, Num, Ref
 
 __all__ = ["true_values", "publications", "balanced_facts", "kind_rules", "rules_of_every_kind", "facts_frame",
@@ -157,7 +157,7 @@ def balanced_facts(draw: st.DrawFn, rule: Rule, *, period: str | None = None,
     env: dict[Ref, Fraction] = {}
     by_key: dict[tuple[str, str], Fraction] = {}
     for r in _refs(other):
-        key = (r.concept, r.fixed if r.fixed is not None else shift_period(t, r.lag))
+        key = (r.concept, periods.target(r, t) or "")
         if key not in by_key:
             by_key[key] = draw(true_values())
         env[r] = by_key[key]
@@ -167,7 +167,7 @@ def balanced_facts(draw: st.DrawFn, rule: Rule, *, period: str | None = None,
     if op in ("<", ">") and slack == 0:
         slack = Fraction(1)
     value = value - slack if op in ("<=", "<") else value + slack
-    by_key[(target.concept, target.fixed if target.fixed is not None else shift_period(t, target.lag))] = value
+    by_key[(target.concept, periods.target(target, t) or "")] = value
     rows = []
     for i, ((concept, p), true) in enumerate(sorted(by_key.items())):
         pub = draw(publications(true, percent=concept in percent_concepts))

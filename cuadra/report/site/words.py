@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from cuadra.findings import FactRef
 from cuadra.report.site.common import ROUNDING_ES, SCALE_ES, e, interval, num
-from cuadra.rules.evaluate import shift_period
+from cuadra.rules import periods
 from cuadra.rules.syntax import Call, Compare, Neg, Node, Num, Ref, RuleSyntaxError, parse_expr, refs
 
 __all__ = ["Operand", "parse_or_none", "operands", "in_words", "formula", "formula_side", "precision"]
@@ -54,7 +54,7 @@ def operands(tree: Compare, period: str, facts: Sequence[FactRef]) -> list[Opera
     """Match every reference of the rule to the facts of the instance by concept and period."""
     out = []
     for i, r in enumerate(refs(tree)):
-        p = r.fixed if r.fixed is not None else shift_period(period, r.lag)
+        p = periods.target(r, period) or ""
         mine = tuple(f for f in facts if f.concept == r.concept and f.period == p)
         out.append(Operand(_letter(i), r, p, mine))
     return out
@@ -64,10 +64,8 @@ def _ref_words(r: Ref, labels: Mapping[str, str]) -> str:
     label = labels.get(r.concept, r.concept)
     if r.fixed is not None:
         return f"{label} de {r.fixed}"
-    if r.lag == -1:
-        return f"{label} del año anterior"
-    if r.lag:
-        return f"{label} de {abs(r.lag)} años {'antes' if r.lag < 0 else 'después'}"
+    if r.relative:
+        return f"{label} {periods.describe(r.lag, r.step, r.fin)}"
     return label
 
 
