@@ -138,6 +138,8 @@ def findings_from_results(results: Sequence[RuleResult], facts: pd.DataFrame,
     for res in results:
         rule = res.rule
         fuentes = tuple(rule.fuentes)
+        meta = getattr(rule, "meta", {})
+        template, bindings = meta.get("plantilla"), tuple(sorted(meta.get("vinculos", {}).items()))
         columns = (res.keys, res.periods, res.status.tolist(), res.lhs.lo.tolist(), res.lhs.hi.tolist(),
                    res.rhs.lo.tolist(), res.rhs.hi.tolist(), res.gap.tolist(), res.rel_gap.tolist(), res.reason,
                    res.facts)
@@ -145,7 +147,7 @@ def findings_from_results(results: Sequence[RuleResult], facts: pd.DataFrame,
             out.append(Finding(rule=rule.id, kind=rule.kind, key=key, period=period, status=status,
                                severity=rule.severity, titulo=rule.titulo, expr=rule.expr, fuentes=fuentes,
                                lhs=(llo, lhi), rhs=(rlo, rhi), imbalance=gap, imbalance_rel=rel, reason=reason,
-                               facts=refs(members)))
+                               facts=refs(members), template=template, bindings=bindings))
     return out
 
 
