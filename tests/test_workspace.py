@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from cuadra.cli import main
+from cuadra.contract.registry import default_registry_paths
 from cuadra.engine import ROOT, Project, split_applying, validate
 from cuadra.rules.catalogue import load_catalogue, split_fuente
 from cuadra.workspace import read_workspace
@@ -133,7 +134,7 @@ def test_extend_never_replace_and_solo(tmp_path: Path) -> None:
     with data.open("a", encoding="utf-8") as fh:
         fh.write("mio.personas.total,2020-12,70000,personas,3,0,nearest,final,mine.txt,1,70 mil,,\n")
     base = Project(rules=(*sorted((ROOT / "rules").glob("*.yaml")), rules),
-                   registry=(ROOT / "fixtures" / "concepts.yaml", concepts), waivers=None)
+                   registry=(*default_registry_paths(ROOT / "fixtures"), concepts), waivers=None)
     run, _, applied, _ = validate(data, backend="pandera", project=base)
     assert {"mio.cota", "poblacion_derechohabiente.cubierta.suma"} <= {r.id for r in applied}
     solo = Project(rules=(rules,), registry=(ROOT / "fixtures" / "concepts.yaml", concepts), waivers=None)
