@@ -30,6 +30,9 @@ class Waiver:
     justification: str
     date: str
     origin: str
+    #: ``perdida: true``: accepts a *lost check* in ``cuadra gate`` (an instance BASE decided that HEAD
+    #: no longer decides, docs/gate.md), for the BASE values; ``validate`` ignores it.
+    lost: bool = False
 
 
 def load_waivers(path: Path | None) -> list[Waiver]:
@@ -59,7 +62,7 @@ def load_waivers(path: Path | None) -> list[Waiver]:
             raise InputError(str(path), line, None, f"waiver values must be numbers, date YYYY-MM-DD: {exc}") \
                 from None
         out.append(Waiver(str(item["rule"]), str(item["period"]), values, str(item["justification"]),
-                          str(item["date"]), f"{path.name}:{line}"))
+                          str(item["date"]), f"{path.name}:{line}", item.get("perdida") is True))
     return out
 
 
@@ -74,6 +77,7 @@ def apply_waivers(findings: list[Finding], waivers: list[Waiver], *,
     ``only_evaluated``: a waiver whose instance this run did not evaluate is not reported as
     unused (the bundled register on a steward's file: its rules do not apply there, issue 14).
     """
+    waivers = [w for w in waivers if not w.lost]  # lost-check waivers are the gate's (cuadra.gate.lost)
     by_key = {(w.rule, w.key): w for w in waivers}
     used: set[tuple[str, str]] = set()
     expired: list[str] = []

@@ -160,8 +160,9 @@ def test_reordered_rows_and_split_file_change_nothing(tmp_path: Path) -> None:
     code, data = _gate(BUNDLE, head, tmp_path=tmp_path)
     assert code == 0
     assert {k: v for k, v in data["counts"]["findings"].items() if k != "known"} == \
-        {"new": 0, "changed": 0, "resolved": 0}
+        {"new": 0, "new_blocking": 0, "changed": 0, "resolved": 0}
     assert data["data"]["changes"] == data["data"]["added"] == data["data"]["removed"] == []
+    assert data["lost"] == [] and data["counts"]["lost"] == {"lost": 0, "blocking": 0, "accepted": 0}
 
 
 def test_identity_survives_row_moves(tmp_path: Path, bundle_findings: list[Finding]) -> None:
