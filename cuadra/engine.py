@@ -295,8 +295,9 @@ def validate(
                                     expr=c, fuentes=(), lhs=(None, None), rhs=(None, None), imbalance=None,
                                     imbalance_rel=None, reason=c, facts=()))
     # Bundled waivers speak only where their instance was evaluated; the steward's own always do.
-    findings, expired = apply_waivers(findings, waivers, only_evaluated=True)
-    findings, expired_own = apply_waivers(findings, own_waivers)
+    today = datetime.fromisoformat(started).date()
+    findings, expired = apply_waivers(findings, waivers, today, only_evaluated=True)
+    findings, expired_own = apply_waivers(findings, own_waivers, today)
     expired += expired_own
     run = Run(findings=findings, dataset=str(path), version=__version__, started=started,
               seconds=time.perf_counter() - t0, catalogue_hash=catalogue_hash(project.rules),
