@@ -28,8 +28,8 @@ def test_issue_16_page_marks_come_from_printed_headers() -> None:
     marks, total = tool.page_marks("uno\n\n\n\nInforme al ejecutivo federal sobre algo\n\n334\n\ntexto")
     # A bare number inside running text is not a page.
     assert tool.page_marks("a\nb\n7\nc")[0] == []
-    assert tool.page_marks("x\n\n\nENCABEZADO DEL PRESUPUESTO\nEntidad Página 3 de 6\ny")[0] == [{"linea": 4, "pagina": 3}]
-    assert tool.page_marks("x\n\n\nENCABEZADO DEL PRESUPUESTO\nEntidad Página 3 de 6\ny")[1] == 6
+    header = "x\n\n\nENCABEZADO DEL PRESUPUESTO\nEntidad Página 3 de 6\ny"
+    assert tool.page_marks(header) == ([{"linea": 4, "pagina": 3}], 6)
     assert marks[0] == {"linea": 5, "pagina": 334} and total is None
 
 
