@@ -64,8 +64,23 @@ def _anchor_rules(html: str) -> str:
     return _RULE_REF.sub(mark, html)
 
 
+_LOCAL_REF = re.compile(r"""(\s(?:href|src)\s*=\s*["'])((?:\.\./)+)([^"'#:]+)""")
+
+
+def _repair_links(html: str, page: Path, gx: Path) -> str:
+    """Point GX's relative links that miss (the validation page's favicon is one ``../`` short) at the
+    file of that name under ``gx/``; links that resolve are left alone."""
+    def fix(m: re.Match[str]) -> str:
+        if (page.parent / (m[2] + m[3])).exists() or not (gx / m[3]).exists():
+            return m[0]
+        return m[1] + os.path.relpath(gx / m[3], page.parent).replace(os.sep, "/")
+
+    return _LOCAL_REF.sub(fix, html)
+
+
 def _link_back(gx: Path, site: Path) -> None:
-    """Give every GX page a way back to cuadra's index, a Spanish note, and an anchor per rule (once)."""
+    """Give every GX page a way back to cuadra's index, a Spanish note, an anchor per rule, and links
+    that resolve (once)."""
     for page in gx.rglob("*.html"):
         html = page.read_text(encoding="utf-8")
         if _BACK in html:
@@ -76,7 +91,8 @@ def _link_back(gx: Path, site: Path) -> None:
                 f"evidencia, en español</a><p style='margin:.3rem 0 0;font-size:13px'>{_NOTE}</p></div>")
         m = re.search(r"<body\b[^>]*>", html)
         if m:
-            page.write_text(_anchor_rules(html[:m.end()] + link + html[m.end():]), encoding="utf-8")
+            html = _repair_links(_anchor_rules(html[:m.end()] + link + html[m.end():]), page, gx)
+            page.write_text(html, encoding="utf-8")
 
 
 def _source_files(sources_dir: Path | Sequence[Path] | None, run: Run) -> list[Path]:

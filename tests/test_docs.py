@@ -136,7 +136,10 @@ def test_issue_6_every_internal_link_resolves(tmp_path: Path) -> None:
     site = _site(tmp_path)
     (site / "gx" / "validations").mkdir(parents=True)
     (site / "gx" / "index.html").write_text("gx")
-    (site / "gx" / "validations" / "x.html").write_text("gx")
+    # A GX stand-in with the anchor expectations.docs gives each rule's expectation.
+    anchors = "".join(f"<span id='regla-{r}'></span>" for r in ("poblacion_derechohabiente.cubierta.suma",
+                      "publicado", "hostil.suma", "ingresos.diferencia"))
+    (site / "gx" / "validations" / "x.html").write_text(f"<html><body>{anchors}</body></html>")
     pages = sorted(site.rglob("*.html"))
     parsed = {p: _parse(p) for p in pages}
     for page, links in parsed.items():
@@ -170,7 +173,7 @@ def test_issue_6_index_counts_filters_and_links(tmp_path: Path) -> None:
     rows = re.findall(r"<tr data-status='(\w+)'", html)
     assert sorted(rows) == ["fail", "fail", "indeterminate", "waived"]  # the passing one is not listed here
     assert f"hallazgos/{finding_slug(RULE, KEY)}" in html and "gx/index.html" in html
-    assert f"documentos/{doc_slug(DOC)}" in html and "matches no failing instance" in html
+    assert f"documentos/{doc_slug(DOC)}" in html and "href='dispensas.html'" in html
     assert "<option value='(sin documento)'>" in html  # the instance with no figures still has a home
 
 
@@ -278,7 +281,7 @@ def test_issue_6_build_site_links_gx_both_ways(tmp_path: Path) -> None:
         index = build_site(_run([_finding()]), site, registry=REGISTRY, sources_dir=SOURCES)
     html = index.read_text(encoding="utf-8")
     assert "href='gx/index.html'" in html and "href='gx/validations/cuadra/20260101T000000Z/v.html'" in html
-    assert "'../gx/validations/cuadra/20260101T000000Z/v.html'" in \
+    assert f"'../gx/validations/cuadra/20260101T000000Z/v.html#regla-{RULE}'" in \
         (site / "hallazgos" / finding_slug(RULE, KEY)).read_text(encoding="utf-8")
     assert val.read_text(encoding="utf-8").count("href='../../../../index.html'") == 1
     assert (site / "gx" / "index.html").read_text(encoding="utf-8").count("href='../index.html'") == 1
