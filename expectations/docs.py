@@ -71,7 +71,9 @@ def _repair_links(html: str, page: Path, gx: Path) -> str:
     """Point GX's relative links that miss (the validation page's favicon is one ``../`` short) at the
     file of that name under ``gx/``; links that resolve are left alone."""
     def fix(m: re.Match[str]) -> str:
-        if (page.parent / (m[2] + m[3])).exists() or not (gx / m[3]).exists():
+        target = (page.parent / (m[2] + m[3])).resolve()
+        # Only GX's own links inside gx/ (cuadra's pages beside gx/ may not be written yet).
+        if target.exists() or not target.is_relative_to(gx.resolve()) or not (gx / m[3]).exists():
             return m[0]
         return m[1] + os.path.relpath(gx / m[3], page.parent).replace(os.sep, "/")
 

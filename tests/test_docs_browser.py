@@ -234,3 +234,21 @@ def test_issue_16_gx_link_lands_on_the_expectation(site: tuple[Path, list[dict]]
     target = b.script("var t=document.getElementById(location.hash.slice(1));"  # type: ignore[attr-defined]
                       "return t && t.parentElement.innerText")
     assert target and f"[{POPULATION[0]}]" in target
+
+
+def test_issue_16_print_hides_filters_and_shows_source_lines(site: tuple[Path, list[dict]], browser: object) -> None:
+    path, _ = site
+    b = browser
+    try:
+        b.cdp("Emulation.setEmulatedMedia", {"media": "print"})  # type: ignore[attr-defined]
+        b.get(path.joinpath("index.html").as_uri())  # type: ignore[attr-defined]
+        assert b.script("return getComputedStyle(document.querySelector('.filters')).display") == "none"  # type: ignore[attr-defined]
+        assert b.script("return getComputedStyle(document.querySelector('#findings tbody tr')).breakInside") \
+            == "avoid"  # type: ignore[attr-defined]
+        b.get((path / "hallazgos" / finding_slug(*POPULATION)).as_uri())  # type: ignore[attr-defined]
+        heights = b.script("return [].map.call(document.querySelectorAll('details .excerpt'),"  # type: ignore[attr-defined]
+                           "function(x){return x.getBoundingClientRect().height})")
+        assert heights and min(heights) > 0, "the quoted source lines stay folded in print"
+        assert b.script("return getComputedStyle(document.querySelector('main')).breakAfter") == "page"  # type: ignore[attr-defined]
+    finally:
+        b.cdp("Emulation.setEmulatedMedia", {"media": ""})  # type: ignore[attr-defined]

@@ -15,12 +15,23 @@ from collections.abc import Iterable
 
 from cuadra.escape import html_text
 
-__all__ = ["e", "plural", "STATUS_ES", "SEVERITY_ES", "SCALE_ES", "ROUNDING_ES", "ATTENTION", "num", "interval",
-           "percent", "finding_slug", "doc_slug", "page", "status_badge", "NO_DOC"]
+__all__ = ["e", "plural", "status_count", "STATUS_ES", "SEVERITY_ES", "SCALE_ES", "ROUNDING_ES", "ATTENTION", "num",
+           "interval", "percent", "finding_slug", "doc_slug", "page", "status_badge", "NO_DOC"]
 
 #: Status labels as an auditor reads them (the JSON keeps the English codes).
 STATUS_ES = {"pass": "cumple", "fail": "no cumple", "indeterminate": "indeterminado", "waived": "dispensado",
              "error": "error de evaluación"}
+#: Instance counts in words: "3 no cumplen", "1 dispensada" (an instance is feminine).
+STATUS_COUNT_ES = {"pass": ("cumple", "cumplen"), "fail": ("no cumple", "no cumplen"),
+                   "indeterminate": ("indeterminada", "indeterminadas"), "waived": ("dispensada", "dispensadas"),
+                   "error": ("con error de evaluación", "con error de evaluación")}
+
+
+def status_count(n: int, status: str) -> str:
+    one, many = STATUS_COUNT_ES.get(status, (status, status))
+    return f"{n:,} {one if n == 1 else many}"
+
+
 SEVERITY_ES = {"error": "error", "warning": "advertencia"}
 SCALE_ES = {0: "", 3: "miles", 6: "millones", 9: "miles de millones", 12: "billones"}
 ROUNDING_ES = {"nearest": "redondeada al más cercano", "truncate": "truncada", "exact": "exacta"}

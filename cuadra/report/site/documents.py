@@ -14,7 +14,6 @@ from cuadra.findings import Finding
 from cuadra.report.site.common import (
     ATTENTION,
     NO_DOC,
-    STATUS_ES,
     e,
     finding_slug,
     interval,
@@ -22,8 +21,10 @@ from cuadra.report.site.common import (
     page,
     plural,
     status_badge,
+    status_count,
 )
 from cuadra.report.site.context import SiteContext
+from cuadra.report.site.finding import BUILTIN_EXPR_ES
 
 __all__ = ["render_document"]
 
@@ -65,12 +66,12 @@ def render_document(doc: str, findings: Sequence[Finding], ctx: SiteContext) -> 
             f"<tr><td><code>{e(f.key)}</code></td><td>{e(f.period)}</td><td>{_figures(f, ctx, doc)}</td>"
             f"<td class='n'>{e(interval(*f.lhs))}</td><td class='n'>{e(interval(*f.rhs))}</td></tr>"
             for f in passing)
-        others = ", ".join(f"{sum(f.status == s for f in inst)} {STATUS_ES[s]}" for s in ATTENTION
+        others = ", ".join(status_count(sum(f.status == s for f in inst), s) for s in ATTENTION
                            if any(f.status == s for f in inst))
         blocks.append(
             f"<details><summary><b>{e(first.titulo)}</b> <code>{e(rid)}</code> · {e(first.kind)} · "
             f"{plural(len(passing), 'instancia cumple', 'instancias cumplen')}{' · ' + e(others) if others else ''}</summary>"
-            f"<p class='meta'><code>{e(first.expr)}</code></p>"
+            f"<p class='meta'><code>{e(BUILTIN_EXPR_ES.get(rid, first.expr))}</code></p>"
             f"<table><thead><tr><th>instancia</th><th>periodo</th><th>cifras</th><th class='n'>izquierda</th>"
             f"<th class='n'>derecha</th></tr></thead><tbody>{rows}</tbody></table></details>")
     d = ctx.documents.get(doc)

@@ -220,7 +220,7 @@ def render_finding(f: Finding, ctx: SiteContext, depth: int = 1) -> str:
             f"{e(SEVERITY_ES.get(f.severity, f.severity))}</span> · tipo <b>{e(f.kind)}</b> · regla "
             f"<code>{e(f.rule)}</code>{origin}</p>"
             f"<p class='meta'>Instancia <code>{e(f.key)}</code> · periodo {e(f.period or '—')} · "
-            f"documento(s): {doc_links}</p>"
+            f"{'documento' if len(docs) == 1 else 'documentos'}: {doc_links}</p>"
             f"<h2>La regla</h2><div class='panel'>{desc}{_formulas(f, ops, ctx)}{fuentes}</div>"
             f"<h2>Las cifras</h2>{_operand_table(f, ops, ctx, depth)}"
             f"<h2>Los dos lados</h2>{_sides(f, ops, ctx)}{_waiver(f, ctx, up)}{gx}")

@@ -113,7 +113,9 @@ def render_index(run: Run, ctx: SiteContext, documents: Sequence[str], cov: Cove
     kinds = sorted({f.kind for f in run.findings})
     attention = sorted((f for f in run.findings if f.status in ATTENTION), key=attention_order)
     expired = {(w.waiver.rule, w.waiver.key) for w in ctx.waivers if w.state.startswith("vencida")}
-    rules_failing = len({f.rule for f in run.findings if f.status in ("fail", "error")})
+    # As GX counts them (expectations.verdict): a backend disagreement fails its rule's expectation.
+    rules_failing = len({f.rule.removeprefix("backend.desacuerdo.") for f in run.findings
+                         if f.status in ("fail", "error")})
 
     cards = f"<div class='card'><b>{s['instances']:,}</b>instancias evaluadas</div>" + "".join(
         f"<a class='card st-{st}' href='#f-{st}'><b>{counts[st]:,}</b>{e(STATUS_ES[st])}</a>" if st in ATTENTION
