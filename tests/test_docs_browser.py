@@ -209,11 +209,16 @@ def test_issue_16_waiver_page_shows_signature_expiry_and_explanation(site: tuple
 def test_issue_16_no_horizontal_overflow_at_420_px(site: tuple[Path, list[dict]], tmp_path: Path) -> None:
     path, _ = site
     pages = [path / "index.html", path / "cobertura.html", path / "dispensas.html", path / "manifiesto.html",
-             path / "hallazgos" / finding_slug(*POPULATION), next((path / "fuentes").glob("003_*.html")),
-             next((path / "documentos").glob("001_*.html"))]
-    with wd.Browser(width=420, height=900) as b:
+             path / "hallazgos" / finding_slug(*POPULATION), *sorted((path / "fuentes").glob("*.html")),
+             next((path / "documentos").glob("001_*.html")),
+             max((path / "hallazgos").glob("*.html"), key=lambda p: len(p.name))]  # the longest rule id
+    with wd.Browser(width=500, height=900) as b:
+        # Headless Chromium's window is at least 500 px wide: the 420 px viewport is emulated, as a phone.
+        b.cdp("Emulation.setDeviceMetricsOverride", {"width": 420, "height": 900, "deviceScaleFactor": 1,
+                                                     "mobile": True})
         for page in pages:
             b.get(page.as_uri())
+            assert b.script("return document.documentElement.clientWidth") == 420
             widths = b.script("var d=document.documentElement; return [d.scrollWidth, d.clientWidth]")
             assert widths[0] <= widths[1], f"{page.name} overflows at 420 px: {widths}"
         b.get((path / "index.html").as_uri())

@@ -66,6 +66,8 @@ border:1px solid var(--line);border-radius:6px;padding:.4rem 0}
 .excerpt{font-family:"DejaVu Sans Mono",Menlo,Consolas,monospace;font-size:.8rem;white-space:pre-wrap;
 background:#fbfbf4;border:1px dashed #d9d6b8;padding:.3rem .5rem;margin:.3rem 0}
 header.top nav.pages{margin-left:auto;display:flex;gap:.8rem;flex-wrap:wrap}
+header.top nav,.meta a{min-width:0;overflow-wrap:anywhere}
+p,li,blockquote,h1,h2,h3,.formula,.panel{overflow-wrap:break-word}
 header.top{flex-wrap:wrap}
 .verdict{font-size:1.15rem;padding:.6rem 1rem;border-radius:6px;margin:.6rem 0;border:1px solid var(--line);
 background:var(--card)} .verdict.bad{border-left:8px solid var(--fail)} .verdict.good{border-left:8px solid var(--pass)}
@@ -80,13 +82,14 @@ font-size:.72rem;white-space:normal} .src .l .back a{background:#fff3b0;border-r
 .src .l>span:first-of-type{flex:1 1 auto;min-width:0}
 .panel.waiver h3{margin-top:0} .state{font-weight:700} .state.warn{color:var(--fail)}
 code.hash{word-break:break-all}
-td,th{overflow-wrap:anywhere}
+td code,th code{overflow-wrap:anywhere}
 @media (max-width:700px){
  main{padding:.6rem .6rem 2rem} header.top{padding:.5rem .6rem} h1{font-size:1.25rem}
  .card{min-width:6.5rem;padding:.4rem .6rem} .card b{font-size:1.25rem}
  th,td{padding:.25rem .3rem;font-size:.8rem}
  .src .l>a{flex-basis:3em}
  .filters{flex-direction:column;align-items:stretch}
+ table{display:block;overflow-x:auto}
 }
 @media print{
  header.top nav,.filters,#shown,.cards a.card::after{display:none}
