@@ -24,7 +24,6 @@ from cuadra.report.site.common import (
     status_count,
 )
 from cuadra.report.site.context import SiteContext
-from cuadra.report.site.finding import BUILTIN_EXPR_ES
 
 __all__ = ["render_document"]
 
@@ -71,7 +70,7 @@ def render_document(doc: str, findings: Sequence[Finding], ctx: SiteContext) -> 
         blocks.append(
             f"<details><summary><b>{e(first.titulo)}</b> <code>{e(rid)}</code> · {e(first.kind)} · "
             f"{plural(len(passing), 'instancia cumple', 'instancias cumplen')}{' · ' + e(others) if others else ''}</summary>"
-            f"<p class='meta'><code>{e(BUILTIN_EXPR_ES.get(rid, first.expr))}</code></p>"
+            f"<p class='meta'><code>{e(first.expr)}</code></p>"
             f"<table><thead><tr><th>instancia</th><th>periodo</th><th>cifras</th><th class='n'>izquierda</th>"
             f"<th class='n'>derecha</th></tr></thead><tbody>{rows}</tbody></table></details>")
     d = ctx.documents.get(doc)

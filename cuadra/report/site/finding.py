@@ -33,7 +33,7 @@ from cuadra.rules.catalogue import BuiltinRule, split_fuente
 from cuadra.rules.syntax import Ref
 from cuadra.waivers import Waiver
 
-__all__ = ["render_finding", "SIDES", "BUILTIN_EXPR_ES", "waiver_anchor"]
+__all__ = ["render_finding", "SIDES", "waiver_anchor"]
 
 
 def waiver_anchor(w: Waiver) -> str:
@@ -53,12 +53,6 @@ _VERDICT = {
     "error": "La regla no pudo evaluarse; el error se informa como hallazgo para que la validación no pase en falso.",
     "pass": "Los intervalos se intersectan: la regla se cumple dentro del redondeo publicado.",
 }
-
-
-#: The built-in families' pseudo-formulas, in Spanish (the catalogue keeps a compact notation).
-BUILTIN_EXPR_ES = {"publicado": "lectura(texto publicado) = (valor, escala, decimales)",
-                   "duplicado": "∩ intervalos(concepto, periodo) ≠ ∅",
-                   "rango": "intervalo de la cifra ∩ [mínimo, máximo del rango del concepto] ≠ ∅"}
 
 
 def _lines(locator: str) -> str:
@@ -125,7 +119,7 @@ def _formulas(f: Finding, ops: list[Operand] | None, ctx: SiteContext) -> str:
         return (f"<div class='formula'>{letters} <span class='cmp'>≠</span> ∅</div>"
                 f"<h3>Con sus intervalos (en unidades)</h3><div class='formula'>{ivs}{result}</div>")
     if tree is None or ops is None:
-        return f"<div class='formula'>{e(BUILTIN_EXPR_ES.get(f.rule, f.expr))}</div>"
+        return f"<div class='formula'>{e(f.expr)}</div>"
     by_ref = {o.ref: o for o in ops}
 
     def letter(r: Ref) -> str:
