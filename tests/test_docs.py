@@ -314,3 +314,24 @@ def test_issue_16_citations_carry_the_page_and_titles_stand_beside_ids(tmp_path:
     assert "Resumen de resultados" in (site / "index.html").read_text(encoding="utf-8")
     source = (site / "fuentes" / doc_slug(DOC)).read_text(encoding="utf-8")
     assert "id='p12'" in source and f"../hallazgos/{finding_slug(RULE, KEY)}" in source
+
+
+def test_issue_16_coverage_separates_facts_no_rule_names_from_facts_without_instance() -> None:
+    import pandas as pd
+
+    from cuadra.report.site.coverage import coverage_of
+    from cuadra.rules.catalogue import Rule as CatalogueRule
+    from cuadra.rules.syntax import parse_expr
+
+    rule = CatalogueRule(id=RULE, titulo="t", expr=EXPR, kind="suma", severity="error", ess_level=1,
+                         fuentes=(), origin="r.yaml:1", tree=parse_expr(EXPR))
+    facts = pd.DataFrame([
+        {"fact_id": f.fact_id, "concept": f.concept, "period": f.period, "published": f.published, "value": f.value,
+         "source": f.source, "locator": f.locator, "quote": f.quote} for f in POP_FACTS]
+        + [{"fact_id": "x:1", "concept": "otro.concepto", "period": "2020", "published": "5", "value": 5.0,
+            "source": DOC, "locator": "3", "quote": "5"},
+           {"fact_id": "x:2", "concept": POP_FACTS[0].concept, "period": "2019-12", "published": "1", "value": 1.0,
+            "source": DOC, "locator": "4", "quote": "1"}])
+    cov = coverage_of([_finding()], [rule], facts)
+    assert cov.n_facts == 5
+    assert {x["fact_id"]: x["sin_regla"] for x in cov.unchecked} == {"x:1": True, "x:2": False}

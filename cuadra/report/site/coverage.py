@@ -25,7 +25,9 @@ _FACT_COLUMNS = ("fact_id", "concept", "period", "published", "value", "source",
 @dataclass
 class Coverage:
     n_facts: int = 0
-    #: Facts in no catalogue rule: one dict per fact (the columns above).
+    #: Facts in no instance of a catalogue rule: one dict per fact (the columns above, and ``sin_regla``:
+    #: True when no rule names the fact's concept at all, False when rules name it but no instance
+    #: formed at its period or in its document).
     unchecked: list[dict[str, Any]] = field(default_factory=list)
     no_instance: list[Rule] = field(default_factory=list)
     indeterminate: list[Finding] = field(default_factory=list)
@@ -41,12 +43,20 @@ def coverage_of(findings: Sequence[Finding], rules: Sequence[Rule], facts: Any =
         cov.n_facts = len(facts)
         rest = facts.loc[~facts["fact_id"].isin(used), [c for c in _FACT_COLUMNS if c in facts.columns]]
         cov.unchecked = rest.sort_values(["source", "fact_id"]).to_dict("records")
+        named = {ref.concept for r in rules for ref in r.refs}
+        for x in cov.unchecked:
+            x["sin_regla"] = x["concept"] not in named
     return cov
+
+
+def _no_rule(cov: Coverage) -> int:
+    return sum(bool(x.get("sin_regla")) for x in cov.unchecked)
 
 
 def coverage_summary(cov: Coverage) -> str:
     facts = (f"<li><b>{plural(len(cov.unchecked), 'cifra publicada', 'cifras publicadas')}</b> de {cov.n_facts:,} "
-             f"en ninguna regla del catálogo (solo se comprobó su lectura, su rango y sus duplicados)</li>"
+             f"en ninguna instancia de una regla del catálogo ({_no_rule(cov):,} porque ninguna regla nombra su "
+             f"concepto); solo se comprobó su lectura, su rango y sus duplicados</li>"
              if cov.n_facts else "")
     return (f"<ul class='coverage'>{facts}"
             f"<li><b>{plural(len(cov.no_instance), 'regla', 'reglas')}</b> del catálogo sin ninguna instancia en "
@@ -64,7 +74,8 @@ def render_coverage(cov: Coverage, ctx: SiteContext) -> str:
 
     facts_rows = "".join(
         f"<tr><td><code>{e(x['concept'])}</code><div class='meta'>{e(ctx.label(str(x['concept'])))}</div></td>"
-        f"<td>{e(x['period'])}</td><td>{e(x.get('published') or x.get('value'))}"
+        f"<td>{e(x['period'])}<div class='meta'>{'ninguna regla nombra el concepto' if x.get('sin_regla') else 'ninguna instancia en este periodo o documento'}</div></td>"
+        f"<td>{e(x.get('published') or x.get('value'))}"
         f"{' ' + e(ctx.units.get(str(x['concept']), '')) if ctx.units.get(str(x['concept'])) else ''}</td>"
         f"<td><blockquote>{e(x.get('quote'))}</blockquote><div class='meta'>{where(str(x['source']), str(x['locator']))}"
         f"</div></td></tr>" for x in cov.unchecked)
@@ -86,7 +97,9 @@ def render_coverage(cov: Coverage, ctx: SiteContext) -> str:
             f"quedó fuera, para que el silencio no se lea como conformidad.</p>"
             f"<h2 id='cifras'>Cifras en ninguna regla ({len(cov.unchecked):,})</h2>"
             f"<p class='meta'>Se leyeron y se comprobaron solas (lectura del texto publicado, rango, duplicados), pero "
-            f"ninguna regla del catálogo las relaciona con otras cifras.</p>{facts}"
+            f"ninguna instancia de una regla del catálogo las relaciona con otras cifras: {_no_rule(cov):,} porque "
+            f"ninguna regla nombra su concepto, {len(cov.unchecked) - _no_rule(cov):,} porque las reglas que lo "
+            f"nombran no formaron instancia en su periodo o documento.</p>{facts}"
             f"<h2 id='reglas'>Reglas sin instancia ({len(cov.no_instance):,})</h2>"
             f"<p class='meta'>Sus conceptos no aparecen juntos en ningún periodo de este conjunto: la regla no se "
             f"evaluó.</p>{rules}"
