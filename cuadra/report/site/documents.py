@@ -24,6 +24,7 @@ from cuadra.report.site.common import (
     status_count,
 )
 from cuadra.report.site.context import SiteContext
+from cuadra.report.site.words import parse_or_none
 
 __all__ = ["render_document"]
 
@@ -61,6 +62,8 @@ def render_document(doc: str, findings: Sequence[Finding], ctx: SiteContext) -> 
         if not passing:
             continue
         first = inst[0]
+        unit = ctx.unit_of(first, parse_or_none(first.expr))
+        in_unit = f" ({e(unit)})" if unit else ""
         rows = "".join(
             f"<tr><td><code>{e(f.key)}</code></td><td>{e(f.period)}</td><td>{_figures(f, ctx, doc)}</td>"
             f"<td class='n'>{e(interval(*f.lhs))}</td><td class='n'>{e(interval(*f.rhs))}</td></tr>"
@@ -71,8 +74,8 @@ def render_document(doc: str, findings: Sequence[Finding], ctx: SiteContext) -> 
             f"<details><summary><b>{e(first.titulo)}</b> <code>{e(rid)}</code> · {e(first.kind)} · "
             f"{plural(len(passing), 'instancia cumple', 'instancias cumplen')}{' · ' + e(others) if others else ''}</summary>"
             f"<p class='meta'><code>{e(first.expr)}</code></p>"
-            f"<table><thead><tr><th>instancia</th><th>periodo</th><th>cifras</th><th class='n'>izquierda</th>"
-            f"<th class='n'>derecha</th></tr></thead><tbody>{rows}</tbody></table></details>")
+            f"<table><thead><tr><th>instancia</th><th>periodo</th><th>cifras</th><th class='n'>izquierda{in_unit}</th>"
+            f"<th class='n'>derecha{in_unit}</th></tr></thead><tbody>{rows}</tbody></table></details>")
     d = ctx.documents.get(doc)
     about = ""
     if d is not None:
