@@ -195,13 +195,15 @@ def _progress(quiet: bool) -> Iterator[Callable[[str, int, int], None]]:
 
 def _validate(args: argparse.Namespace) -> int:
     sources = _sources(args) if args.docs else ()  # a wrong --fuentes is said before the run, not after
+    project = _project(args)
     with _site(args.docs) as docs, _progress(args.quiet) as progress:
-        run, _facts, rules, registry = validate(args.path, backend=args.backend, project=_project(args),
-                                                docs_dir=docs, progress=progress)
+        run, facts, rules, registry = validate(args.path, backend=args.backend, project=project,
+                                               docs_dir=docs, progress=progress)
         if docs is not None:
             from expectations.docs import build_site
 
-            build_site(run, docs, registry=registry, rules=rules, sources_dir=sources)
+            build_site(run, docs, registry=registry, rules=rules, sources_dir=sources, project=project,
+                       facts=facts, command=["cuadra", *args.argv], fail_on=args.fail_on)
     if args.json:
         from cuadra.report.machine import write_json
 
@@ -238,7 +240,8 @@ def _gate(args: argparse.Namespace) -> int:
             if docs is not None:
                 from expectations.docs import build_site
 
-                build_site(result.run, docs, registry=result.registry, rules=result.rules, sources_dir=sources)
+                build_site(result.run, docs, registry=result.registry, rules=result.rules, sources_dir=sources,
+                           project=_project(args), command=["cuadra", *args.argv], fail_on=args.fail_on)
     except (CuadraError, OSError) as exc:
         _gate_invalid(args, exc)
         raise  # main() prints the messages and returns 2
@@ -303,6 +306,7 @@ def _gate_invalid(args: argparse.Namespace, exc: BaseException) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)  # the manifest records the command line
     try:
         args.workspace = _workspace(args)
         with use(_limits(args)):

@@ -92,7 +92,9 @@ def test_accepting_a_deliberate_removal(tmp_path: Path) -> None:
     shutil.copy(ROOT / "fixtures" / "waivers.yaml", waivers)
     with waivers.open("a", encoding="utf-8") as fh:
         fh.write(f"  - rule: {BOUNDS[0]}\n    period: '{KEY_000}'\n    values: [8.9, 8.7, 15.7, 4.7]\n"
-                 "    perdida: true\n    justification: la cifra se retira del informe\n    date: 2026-12-07\n")
+                 "    perdida: true\n    justificacion: la cifra se retira del informe\n"
+                 "    aprobado_por: revisión del catálogo\n"
+                 "    fecha: 2026-12-07\n    vence: 2027-12-31\n")
     code, data, md, _ = _gate(tmp_path, _edit(tmp_path, "delete"), "--waivers", str(waivers),
                               "--accept-lost", "d000.r000.pensiones.*_min")
     lost = {c["rule"]: c for c in data["lost"]}
