@@ -15,6 +15,7 @@ import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cuadra import __version__
 from cuadra.contract.readers import dataset_files
@@ -23,6 +24,9 @@ from cuadra.errors import CuadraError, InputError, InputErrors
 from cuadra.escape import one_line
 from cuadra.limits import Limits, current, parse_count, parse_size, use
 from cuadra.workspace import Workspace, find_workspace, read_workspace
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 __all__ = ["main"]
 
@@ -99,6 +103,9 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--docs", type=Path, help="write HEAD's HTML Data Docs into this folder")
     g.add_argument("--fail-on", choices=("error", "warning"), default="error")
     g.add_argument("--backend", choices=BACKENDS, default="both", help="HEAD's backends (BASE: numpy evaluator)")
+    g.add_argument("--accept-lost", action="append", default=[], metavar="RULE[:KEY]",
+                   help="accept the lost checks of RULE (or of one instance KEY; fnmatch patterns, repeatable): "
+                        "a deliberate removal; they are listed, not blocking (docs/gate.md)")
     _project_options(g)
     g.add_argument("--quiet", action="store_true", help="no progress bar, no summary")
     x = sub.add_parser("extraer", help="propose candidate facts from a report's text or PDF (docs/tutorial.md)")
@@ -191,13 +198,15 @@ def _progress(quiet: bool) -> Iterator[Callable[[str, int, int], None]]:
 
 def _validate(args: argparse.Namespace) -> int:
     sources = _sources(args) if args.docs else ()  # a wrong --fuentes is said before the run, not after
+    project = _project(args)
     with _site(args.docs) as docs, _progress(args.quiet) as progress:
-        run, _facts, rules, registry = validate(args.path, backend=args.backend, project=_project(args),
-                                                docs_dir=docs, progress=progress)
+        run, facts, rules, registry = validate(args.path, backend=args.backend, project=project,
+                                               docs_dir=docs, progress=progress)
         if docs is not None:
             from expectations.docs import build_site
 
-            build_site(run, docs, registry=registry, rules=rules, sources_dir=sources)
+            build_site(run, docs, registry=registry, rules=rules, sources_dir=sources, project=project,
+                       facts=facts, command=["cuadra", *args.argv], fail_on=args.fail_on)
     if args.json:
         from cuadra.report.machine import write_json
 
@@ -206,46 +215,57 @@ def _validate(args: argparse.Namespace) -> int:
         from cuadra.report.machine import write_junit
 
         write_junit(run, args.junit, args.fail_on)
+    written: list[tuple[str, Path | str]] = [(w, p) for w, p in (("JSON", args.json), ("JUnit", args.junit)) if p]
+    if args.docs:
+        written.append(("Data Docs", args.docs / "index.html"))
+        if (args.docs / "gx" / "index.html").exists():
+            written.append(("Data Docs de GX", args.docs / "gx" / "index.html"))
     if not args.quiet:
         # rich only when something is printed (issue 17: a quiet hook or CI run skips its import).
-        from rich.console import Console
-
         from cuadra.report.terminal import print_summary
 
-        out = Console() if Console().is_terminal else Console(width=160)  # logs and CI: wide, not 80 columns
-        if args.docs:
-            from cuadra.escape import rich_text
-
-            out.print(f"Data Docs: {rich_text(args.docs / 'index.html')}")
-        print_summary(run, out, fail_on=args.fail_on)
+        print_summary(run, _console(), fail_on=args.fail_on, written=written)
     return 1 if run.failing(args.fail_on) else 0
 
 
 def _gate(args: argparse.Namespace) -> int:
-    """`cuadra gate BASE HEAD`: exit 1 only when HEAD adds a finding at or above --fail-on."""
+    """`cuadra gate BASE HEAD`: exit 1 only when HEAD adds a finding, or loses a check, at or above --fail-on."""
     from cuadra.gate import run_gate
     from cuadra.gate.machine import write_gate_json, write_gate_junit
     from cuadra.gate.markdown import render_markdown
 
-    sources = _sources(args) if args.docs else ()
-    with _site(args.docs) as docs, _progress(args.quiet) as progress:
-        result = run_gate(args.base, args.head, project=_project(args), backend=args.backend,
-                          fail_on=args.fail_on, docs_dir=docs, progress=progress)
-        if docs is not None:
-            from expectations.docs import build_site
+    try:
+        sources = _sources(args) if args.docs else ()
+        with _site(args.docs) as docs, _progress(args.quiet) as progress:
+            result = run_gate(args.base, args.head, project=_project(args), backend=args.backend,
+                              fail_on=args.fail_on, docs_dir=docs, progress=progress,
+                              accept_lost_patterns=args.accept_lost)
+            if docs is not None:
+                from expectations.docs import build_site
 
-            build_site(result.run, docs, registry=result.registry, rules=result.rules, sources_dir=sources)
+                build_site(result.run, docs, registry=result.registry, rules=result.rules, sources_dir=sources,
+                           project=_project(args), command=["cuadra", *args.argv], fail_on=args.fail_on)
+    except (CuadraError, OSError) as exc:
+        _gate_invalid(args, exc)
+        raise  # main() prints the messages and returns 2
+    written: list[tuple[str, Path | str]] = []
     if args.json:
         write_gate_json(result, args.json)
+        written.append(("JSON del gate", args.json))
     if args.junit:
         write_gate_junit(result, args.junit)
-    text = render_markdown(result)
+        written.append(("JUnit", args.junit))
     if args.markdown:
         from cuadra.atomic import write_text_atomic
 
-        write_text_atomic(args.markdown, text)
+        write_text_atomic(args.markdown, render_markdown(result))
+        written.append(("Markdown", args.markdown))
+    if args.docs:
+        written.append(("Data Docs de HEAD", args.docs / "index.html"))
     if not args.quiet:
-        sys.stdout.write(text)  # Markdown as is: no wrapping, no markup
+        from cuadra.gate.terminal import print_gate
+
+        print_gate(result, _console(), written=written)
     return result.exit_code
 
 
@@ -258,8 +278,38 @@ def _workspace(args: argparse.Namespace) -> Workspace:
     return read_workspace(path) if path else Workspace(root=Path.cwd())
 
 
+def _console() -> Console:
+    from rich.console import Console
+
+    return Console() if Console().is_terminal else Console(width=160)  # logs and CI: wide, not 80 columns
+
+
+def _messages(exc: BaseException) -> list[str]:
+    if isinstance(exc, InputErrors):
+        return [str(e) for e in exc.errors]
+    if isinstance(exc, OSError) and not isinstance(exc, CuadraError):
+        return [f"{getattr(exc, 'filename', '') or ''}: {exc.strerror or exc}"]
+    return [str(exc)]
+
+
+def _gate_invalid(args: argparse.Namespace, exc: BaseException) -> None:
+    """Bad input: still write the Markdown, JSON and JUnit asked for, saying so, so CI can post them."""
+    from cuadra.atomic import write_text_atomic
+    from cuadra.gate.machine import write_invalid_json, write_invalid_junit
+    from cuadra.gate.markdown import render_invalid
+
+    messages = _messages(exc)
+    if args.markdown:
+        write_text_atomic(args.markdown, render_invalid(str(args.base), str(args.head), messages))
+    if args.json:
+        write_invalid_json(str(args.base), str(args.head), args.fail_on, messages, args.json)
+    if args.junit:
+        write_invalid_junit(messages, args.junit)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)  # the manifest records the command line
     try:
         args.workspace = _workspace(args)
         with use(_limits(args)):

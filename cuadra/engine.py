@@ -302,6 +302,7 @@ def validate(
     else:
         findings = _sql_findings(facts, rules, index)
     gx_docs = None
+    outcome = None
     if backend in ("gx", "both"):
         from expectations.suite import run_gx
 
@@ -317,9 +318,16 @@ def validate(
                                     expr=c, fuentes=(), lhs=(None, None), rhs=(None, None), imbalance=None,
                                     imbalance_rel=None, reason=c, facts=()))
     # Bundled waivers speak only where their instance was evaluated; the steward's own always do.
-    findings, expired = apply_waivers(findings, waivers, only_evaluated=True)
-    findings, expired_own = apply_waivers(findings, own_waivers)
+    today = datetime.fromisoformat(started).date()
+    findings, expired = apply_waivers(findings, waivers, today, only_evaluated=True)
+    findings, expired_own = apply_waivers(findings, own_waivers, today)
     expired += expired_own
+    if outcome is not None and docs_dir is not None:
+        from expectations.verdict import agree
+
+        # GX's pages are rendered once cuadra's verdict (waivers applied) is known, and agree with it.
+        docs = outcome.write_docs(lambda vr: agree(vr, findings))
+        gx_docs = str(docs) if docs else None
     run = Run(findings=findings, dataset=str(path), version=__version__, started=started,
               seconds=time.perf_counter() - t0, catalogue_hash=catalogue_hash((*project.rules, *project.templates)),
               dataset_hash=_dataset_hash(dataset.files),

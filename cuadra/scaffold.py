@@ -50,7 +50,8 @@ rules: []
 """
 
 _WAIVERS = """\
-# Accepted findings (rule, period = instance key, values, justification, date); never deleted.
+# Accepted findings, never deleted: rule, period (the instance key), values, justificacion (in Spanish),
+# aprobado_por (a role), fecha and vence (YYYY-MM-DD; the waiver expires after vence). README: waivers.
 waivers: []
 """
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 import os
 import sqlite3
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -40,6 +41,29 @@ class GxOutcome:
     contract_failures: list[str] = field(default_factory=list)
     success: bool = True
     docs_index: Path | None = None
+    #: Kept until :meth:`write_docs` (with ``docs_dir``): the file context, its folder, the results.
+    _pending: tuple[Any, Any, dict[Any, Any], Path] | None = None
+
+    def write_docs(self, adjust: Callable[[Any], None]) -> Path | None:
+        """Build the GX Data Docs once cuadra's verdict is known (waivers applied).
+
+        ``adjust`` receives each ``ExpectationSuiteValidationResult`` before it is stored and rendered
+        (``expectations.verdict.agree``: indeterminate and waived instances are not failures there).
+        """
+        if self._pending is None:
+            return self.docs_index
+        ctx, tmp, results, docs_dir = self._pending
+        try:
+            for key, vr in results.items():
+                adjust(vr)
+                ctx.validation_results_store.set(key, vr)
+            ctx.build_data_docs(site_names=["cuadra"])
+            self.docs_index = Path(docs_dir) / "gx" / "index.html"
+        finally:
+            self._pending = None
+            if tmp is not None:
+                tmp.cleanup()
+        return self.docs_index
 
 
 def describe(rule: Rule | BuiltinRule) -> str:
@@ -167,17 +191,18 @@ def run_gx(facts: pd.DataFrame, rules: Sequence[Rule], units: Sequence[str], *,
             *(gxe.UnexpectedRowsExpectation(
                 # A rule whose SQL failed keeps its own query, so that GX reports the error itself.
                 unexpected_rows_query=unexpected(sql) if rule.id in sql_errors else results_query(rule.id),
-                description=describe(rule), meta={"rule_id": rule.id, "kind": rule.kind})
+                description=describe(rule), meta={"rule_id": rule.id, "kind": rule.kind, "severidad": rule.severity})
               for rule, sql in items)])
         if len(suite.expectations) != len(items) + len(_contract_expectations(gxe, units)):
             raise RuntimeError("GX dropped expectations from the suite (TOOLING.md pitfall 1)")
         if docs_dir is not None:
-            # The Data Docs are built from stored results: a checkpoint with its stores and action.
+            # The Data Docs are built from stored results: a checkpoint with its stores, and no docs action:
+            # GxOutcome.write_docs builds the pages once cuadra's waivers are applied (issue 16).
             suite = ctx.suites.add(suite)
             vd = ctx.validation_definitions.add(gx.ValidationDefinition(name="cuadra", data=bd, suite=suite))
             cp = ctx.checkpoints.add(gx.Checkpoint(
                 name="cuadra", validation_definitions=[vd], result_format={"result_format": "COMPLETE"},
-                actions=[gx.checkpoint.UpdateDataDocsAction(name="docs", site_names=["cuadra"])]))
+                actions=[]))
             res = cp.run()
             success, runs = bool(res.success), list(res.run_results.values())
         else:
@@ -203,8 +228,8 @@ def run_gx(facts: pd.DataFrame, rules: Sequence[Rule], units: Sequence[str], *,
                 rows = (r.result.get("details") or {}).get("unexpected_rows") or []
                 out.statuses[rule_id] = {str(row["key"]): str(row["status"]) for row in rows}
         if docs_dir is not None:
-            ctx.build_data_docs(site_names=["cuadra"])
-            out.docs_index = Path(docs_dir) / "gx" / "index.html"
+            out._pending = (ctx, tmp, dict(res.run_results), Path(docs_dir))
+            tmp = None  # cleaned by write_docs
         return out
     finally:
         if tmp is not None:

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 import shutil
 import subprocess
 import sys
+from collections import Counter
+from html import escape, unescape
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
 
 from cuadra.cli import main
+from cuadra.engine import project_paths
+from cuadra.report.documents import load_documents
+from cuadra.waivers import load_waivers
+from expectations.docs import DEFAULT_DOCUMENTS
 from expectations.offline import remote_assets
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -129,3 +137,96 @@ def test_reference_table_is_read_beside_the_dataset(tmp_path: Path) -> None:
     assert statuses[False]["status"] == "pass"
     assert {f["source"] for f in statuses[False]["facts"]} == {"000_18269b3800bc8850.txt", "900_3b5c010bc114be21.txt"}
     assert statuses[True]["status"] == "indeterminate"
+
+
+def _hrefs(html: str) -> tuple[list[str], set[str]]:
+    """Every href/src and every id of a page (enough HTML parsing for a link check)."""
+    refs = re.findall(r"""\s(?:href|src)\s*=\s*["']([^"']*)["']""", html)
+    ids = set(re.findall(r"""\sid\s*=\s*["']([^"']*)["']""", html))
+    return [unescape(r) for r in refs], {unescape(i) for i in ids}
+
+
+def test_issue_16_every_link_of_the_site_resolves(bundle_run: Path) -> None:
+    """Issue 16: a link check over the whole site, ours and GX's: files and anchors exist.
+
+    Absolute links are allowed only where they are the original documents' public addresses
+    (documents.yaml) and, in GX's pages, GX's own passive links to its documentation.
+    """
+    site = bundle_run / "site"
+    urls = {d.url for d in load_documents(DEFAULT_DOCUMENTS).values() if d.url}
+    pages = {p.resolve(): _hrefs(p.read_text(encoding="utf-8")) for p in site.rglob("*.html")}
+    assert len(pages) > 100
+    checked = 0
+    for page, (refs, _) in pages.items():
+        in_gx = "gx" in page.relative_to(site.resolve()).parts
+        for ref in refs:
+            if re.match(r"^[a-z]+:", ref):
+                assert ref in urls or (in_gx and ref.startswith(("https://", "http://", "mailto:"))), \
+                    f"{page}: absolute link {ref}"
+                continue
+            target, _, anchor = ref.partition("#")
+            dest = (page.parent / target).resolve() if target else page
+            assert dest.exists(), f"{page}: broken link {ref}"
+            if anchor and dest in pages and not in_gx:
+                assert anchor in pages[dest][1], f"{page}: missing anchor {ref}"
+            checked += 1
+    assert checked > 1000
+
+
+def test_issue_16_index_counts_and_verdict_equal_the_json(bundle_run: Path) -> None:
+    data = json.loads((bundle_run / "f.json").read_text(encoding="utf-8"))
+    html = (bundle_run / "site" / "index.html").read_text(encoding="utf-8")
+    cells = {(sev, st): int(n) for sev, st, n in
+             re.findall(r"data-severity='(\w+)' data-status='(\w+)'>(\d+)</td>", html)}
+    expected = Counter((f["severity"], f["status"]) for f in data["findings"])
+    assert cells and {k: v for k, v in cells.items() if v} == dict(expected)
+    assert sum(cells.values()) == data["summary"]["instances"]
+    blocking = sum(f["status"] in ("fail", "error") and f["severity"] == "error" for f in data["findings"])
+    assert blocking > 0 and f"<b>FALLA</b>: {blocking} hallazgos con severidad ≥ error" in html
+    # Document titles beside their ids, units beside figures.
+    assert "Informe al Ejecutivo Federal y al Congreso de la Unión" in html and "(personas)" in html
+
+
+def test_issue_16_manifest_names_every_input_with_its_sha256(bundle_run: Path) -> None:
+    manifest = json.loads((bundle_run / "site" / "manifest.json").read_text(encoding="utf-8"))
+    page = (bundle_run / "site" / "manifiesto.html").read_text(encoding="utf-8")
+    by_path = {i["ruta"]: i["sha256"] for i in manifest["entradas"]}
+    project = project_paths()
+    inputs = [*BUNDLE.glob("*.csv"), *project.rules, *project.registry, project.waivers, *project.reference,
+              *(ROOT / "fixtures" / "sources").glob("*.txt"), ROOT / "fixtures" / "documents.yaml"]
+    assert len(inputs) > 20
+    for path in inputs:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        assert by_path[path.resolve().relative_to(ROOT).as_posix()] == digest, path
+        assert digest in page, path
+    assert manifest["opciones"]["fail_on"] == "error" and manifest["opciones"]["backends"] == "pandera,gx"
+    assert "--docs" in manifest["linea_de_comandos"] and manifest["version"]
+
+
+def test_issue_16_gx_pages_count_what_cuadra_counts(bundle_run: Path) -> None:
+    """GX: an expectation fails only when its rule has a failing instance (not indeterminate, not waived)."""
+    data = json.loads((bundle_run / "f.json").read_text(encoding="utf-8"))
+    failing_rules = {f["rule"] for f in data["findings"] if f["status"] in ("fail", "error")}
+    page = next((bundle_run / "site" / "gx" / "validations").rglob("*.html")).read_text(encoding="utf-8")
+    text = re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", page)))
+    assert f"Unsuccessful Expectations {len(failing_rules)} " in text
+    dup = Counter(f["status"] for f in data["findings"] if f["rule"] == "duplicado")
+    assert f"[duplicado] {dup['fail']} no cumplen, {dup['waived']} dispensadas" in text
+    assert "id='regla-poblacion_derechohabiente.cubierta.suma'" in page and "Estas páginas las genera" in page
+
+
+def test_issue_16_coverage_and_waiver_pages(bundle_run: Path) -> None:
+    data = json.loads((bundle_run / "f.json").read_text(encoding="utf-8"))
+    site = bundle_run / "site"
+    coverage = (site / "cobertura.html").read_text(encoding="utf-8")
+    indeterminate = [f for f in data["findings"] if f["status"] == "indeterminate"]
+    assert f"Instancias indeterminadas ({len(indeterminate)})" in coverage
+    for f in indeterminate:
+        assert escape(f["reason"], quote=True) in coverage
+    waivers = (site / "dispensas.html").read_text(encoding="utf-8")
+    assert waivers.count("class='panel waiver'") == len(load_waivers(project_paths().waivers))
+    assert "aprobada por" in waivers and "vence" in waivers and "es el truncamiento de 253,957" in waivers
+    # The rough edges: no backwards interval, no English leftovers.
+    pages = "".join(p.read_text(encoding="utf-8") for p in (site / "hallazgos").glob("*.html"))
+    assert "[78.25, 70.85]" not in pages and "built-in" not in pages and "lee(published)" not in pages
+    assert "instancia(s)" not in "".join(p.read_text(encoding="utf-8") for p in (site / "documentos").glob("*.html"))

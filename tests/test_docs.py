@@ -16,9 +16,11 @@ from hypothesis import strategies as st
 
 from cuadra.contract.registry import Concept, Registry, Unit
 from cuadra.findings import FactRef, Finding, Run
+from cuadra.report.documents import Document, PageMark
 from cuadra.report.site import doc_slug, finding_slug, render_site
 from cuadra.report.site.common import interval, num
 from cuadra.report.site.words import in_words, parse_or_none
+from cuadra.waivers import Waiver
 from expectations.docs import build_site
 from expectations.docs import main as check_site
 from expectations.offline import remote_assets
@@ -77,7 +79,7 @@ HOSTILE = "<script>alert('x')</script><img src=http://evil.example/p.png>"
 
 def _site(tmp_path: Path) -> Path:
     passing = _finding(rule="publicado", key="000_18269b3800bc8850.csv:10", status="pass", facts=POP_FACTS[:1],
-                       kind="publicado", expr="lee(published) = (value, scale, decimals)", fuentes=(),
+                       kind="publicado", expr="lectura(texto publicado) = (valor, escala, decimales)", fuentes=(),
                        titulo="La cifra publicada se lee como el valor registrado")
     waived = _finding(key="2019-12@" + DOC, status="waived", waiver="Nota del informe: cifras preliminares "
                       "(waivers.yaml:2, 2026-01-01)", period="2019-12",
@@ -136,7 +138,10 @@ def test_issue_6_every_internal_link_resolves(tmp_path: Path) -> None:
     site = _site(tmp_path)
     (site / "gx" / "validations").mkdir(parents=True)
     (site / "gx" / "index.html").write_text("gx")
-    (site / "gx" / "validations" / "x.html").write_text("gx")
+    # A GX stand-in with the anchor expectations.docs gives each rule's expectation.
+    anchors = "".join(f"<span id='regla-{r}'></span>" for r in ("poblacion_derechohabiente.cubierta.suma",
+                      "publicado", "hostil.suma", "ingresos.diferencia"))
+    (site / "gx" / "validations" / "x.html").write_text(f"<html><body>{anchors}</body></html>")
     pages = sorted(site.rglob("*.html"))
     parsed = {p: _parse(p) for p in pages}
     for page, links in parsed.items():
@@ -170,7 +175,7 @@ def test_issue_6_index_counts_filters_and_links(tmp_path: Path) -> None:
     rows = re.findall(r"<tr data-status='(\w+)'", html)
     assert sorted(rows) == ["fail", "fail", "indeterminate", "waived"]  # the passing one is not listed here
     assert f"hallazgos/{finding_slug(RULE, KEY)}" in html and "gx/index.html" in html
-    assert f"documentos/{doc_slug(DOC)}" in html and "matches no failing instance" in html
+    assert f"documentos/{doc_slug(DOC)}" in html and "href='dispensas.html'" in html
     assert "<option value='(sin documento)'>" in html  # the instance with no figures still has a home
 
 
@@ -225,7 +230,7 @@ def test_issue_6_rules_in_words(expr: str, words: str) -> None:
 
 
 def test_issue_6_builtin_pseudo_formulas_are_not_parsed() -> None:
-    assert parse_or_none("lee(published) = (value, scale, decimals)") is None
+    assert parse_or_none("lectura(texto publicado) = (valor, escala, decimales)") is None
 
 
 @given(st.floats(min_value=-1e15, max_value=1e15, allow_nan=False))
@@ -278,8 +283,55 @@ def test_issue_6_build_site_links_gx_both_ways(tmp_path: Path) -> None:
         index = build_site(_run([_finding()]), site, registry=REGISTRY, sources_dir=SOURCES)
     html = index.read_text(encoding="utf-8")
     assert "href='gx/index.html'" in html and "href='gx/validations/cuadra/20260101T000000Z/v.html'" in html
-    assert "'../gx/validations/cuadra/20260101T000000Z/v.html'" in \
+    assert f"'../gx/validations/cuadra/20260101T000000Z/v.html#regla-{RULE}'" in \
         (site / "hallazgos" / finding_slug(RULE, KEY)).read_text(encoding="utf-8")
     assert val.read_text(encoding="utf-8").count("href='../../../../index.html'") == 1
     assert (site / "gx" / "index.html").read_text(encoding="utf-8").count("href='../index.html'") == 1
     assert (site / "gx" / "static" / "vendor" / "bootstrap.min.css").is_file()
+
+
+def test_issue_16_expired_waiver_is_named_on_index_finding_and_waiver_page(tmp_path: Path) -> None:
+    """Issue 16: a waiver past its date gives its finding back, and every page names it as expired."""
+    values = tuple(sorted(f.value or 0 for f in POP_FACTS))
+    expired = Waiver(RULE, KEY, values, "Justificación de prueba", "2025-12-01", "waivers.yaml:2",
+                     aprobado_por="equipo de prueba", vence="2026-01-01")  # the run is on 2026-01-02
+    site = render_site(_run([_finding()]), tmp_path / "site", registry=REGISTRY, sources_dir=SOURCES,
+                       waivers=[expired]).parent
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert "dispensa vencida" in index and "1 vencida" in index
+    page = (site / "hallazgos" / finding_slug(RULE, KEY)).read_text(encoding="utf-8")
+    assert "Dispensa vencida" in page and "venció el 2026-01-01" in page and "equipo de prueba" in page
+    waivers = (site / "dispensas.html").read_text(encoding="utf-8")
+    assert "vencida (fecha)" in waivers and "Justificación de prueba" in waivers
+
+
+def test_issue_16_citations_carry_the_page_and_titles_stand_beside_ids(tmp_path: Path) -> None:
+    docs = {DOC: Document(DOC, "Resumen de resultados", marks=(PageMark(30, 12),))}
+    site = render_site(_run([_finding()]), tmp_path / "site", registry=REGISTRY, sources_dir=SOURCES,
+                       documents=docs).parent
+    page = (site / "hallazgos" / finding_slug(RULE, KEY)).read_text(encoding="utf-8")
+    assert "p. 12 o siguientes, línea 38" in page
+    assert "Resumen de resultados" in (site / "index.html").read_text(encoding="utf-8")
+    source = (site / "fuentes" / doc_slug(DOC)).read_text(encoding="utf-8")
+    assert "id='p12'" in source and f"../hallazgos/{finding_slug(RULE, KEY)}" in source
+
+
+def test_issue_16_coverage_separates_facts_no_rule_names_from_facts_without_instance() -> None:
+    import pandas as pd
+
+    from cuadra.report.site.coverage import coverage_of
+    from cuadra.rules.catalogue import Rule as CatalogueRule
+    from cuadra.rules.syntax import parse_expr
+
+    rule = CatalogueRule(id=RULE, titulo="t", expr=EXPR, kind="suma", severity="error", ess_level=1,
+                         fuentes=(), origin="r.yaml:1", tree=parse_expr(EXPR))
+    facts = pd.DataFrame([
+        {"fact_id": f.fact_id, "concept": f.concept, "period": f.period, "published": f.published, "value": f.value,
+         "source": f.source, "locator": f.locator, "quote": f.quote} for f in POP_FACTS]
+        + [{"fact_id": "x:1", "concept": "otro.concepto", "period": "2020", "published": "5", "value": 5.0,
+            "source": DOC, "locator": "3", "quote": "5"},
+           {"fact_id": "x:2", "concept": POP_FACTS[0].concept, "period": "2019-12", "published": "1", "value": 1.0,
+            "source": DOC, "locator": "4", "quote": "1"}])
+    cov = coverage_of([_finding()], [rule], facts)
+    assert cov.n_facts == 5
+    assert {x["fact_id"]: x["sin_regla"] for x in cov.unchecked} == {"x:1": True, "x:2": False}

@@ -141,3 +141,119 @@ def test_issue_6_gx_data_docs_are_styled_offline(site: tuple[Path, list[dict]], 
     assert "-apple-system" in font, font
     back = b.script("return document.querySelector('a[href=\\'../index.html\\']').textContent")  # type: ignore[attr-defined]
     assert "cuadra" in back
+
+
+def _column(b: object, table: str, i: int) -> list[str]:
+    return b.script(f"return [].map.call(document.querySelectorAll('{table} tbody tr'),"  # type: ignore[attr-defined]
+                    f"function(r){{var c=r.cells[{i}]; var s=c.getAttribute('data-sort');"
+                    f" return s!==null?s:c.textContent.trim()}})")
+
+
+def test_issue_16_findings_table_sorts_by_a_clicked_column(site: tuple[Path, list[dict]], browser: object) -> None:
+    path, findings = site
+    b = browser
+    b.get(path.joinpath("index.html").as_uri())  # type: ignore[attr-defined]
+    n = sum(f["status"] in ATTENTION for f in findings)
+    # Column 7 is the imbalance; data-sort holds its relative size ('' when there is none).
+    b.script("document.querySelectorAll('#findings thead th')[7].click()")  # type: ignore[attr-defined]
+    up = [float(x) for x in _column(b, "#findings", 7) if x]
+    assert len(up) > 10 and up == sorted(up)
+    assert b.script("return document.querySelectorAll('#findings thead th')[7].getAttribute('aria-sort')") \
+        == "ascending"  # type: ignore[attr-defined]
+    b.script("document.querySelectorAll('#findings thead th')[7].click()")  # type: ignore[attr-defined]
+    down = [float(x) for x in _column(b, "#findings", 7) if x]
+    assert down == sorted(up, reverse=True)
+    # Sorting by rule reorders the rows, it never drops one.
+    b.script("document.querySelectorAll('#findings thead th')[3].click()")  # type: ignore[attr-defined]
+    rules = _column(b, "#findings", 3)
+    assert len(rules) == n
+    assert b.script("var r=arguments[0]; return r.every(function(x,i){"  # type: ignore[attr-defined]
+                    "return i===0||r[i-1].localeCompare(x,'es')<=0})", rules)
+    assert rules != sorted(rules, key=lambda s: s.lower(), reverse=True)
+
+
+def test_issue_16_coverage_page_lists_what_was_not_checked(site: tuple[Path, list[dict]], browser: object) -> None:
+    path, findings = site
+    b = browser
+    b.get(path.joinpath("index.html").as_uri())  # type: ignore[attr-defined]
+    summary = b.script("return document.querySelector('ul.coverage').innerText")  # type: ignore[attr-defined]
+    n_ind = sum(f["status"] == "indeterminate" for f in findings)
+    assert f"{n_ind} instancias indeterminadas" in summary
+    b.script("document.querySelector(\"a[href='cobertura.html']\").click()")  # type: ignore[attr-defined]
+    _offline(b)
+    text = b.script("return document.body.innerText")  # type: ignore[attr-defined]
+    assert "Qué no se verificó" in text and f"Instancias indeterminadas ({n_ind})" in text
+    assert "cifras duplicadas inconsistentes en un operando" in text and "falta un operando" in text
+    quotes = b.script("return document.querySelectorAll('#cifras ~ table blockquote').length")  # type: ignore[attr-defined]
+    assert quotes > 100
+
+
+def test_issue_16_waiver_page_shows_signature_expiry_and_explanation(site: tuple[Path, list[dict]],
+                                                                      browser: object) -> None:
+    path, _ = site
+    b = browser
+    b.get(path.joinpath("dispensas.html").as_uri())  # type: ignore[attr-defined]
+    _offline(b)
+    panels = b.script("return [].map.call(document.querySelectorAll('.panel.waiver'),"  # type: ignore[attr-defined]
+                      "function(p){return p.innerText})")
+    assert len(panels) >= 5
+    for p in panels:
+        assert "aprobada por" in p and "vence" in p and "justificación" in p
+    guarderias = next(p for p in panels if "guarderias.capacidad_instalada" in p)
+    assert "explicación del motor" in guarderias and "es el truncamiento de 253,957" in guarderias
+    # From the waiver to its finding page, and the finding names the waiver.
+    b.script("document.querySelector('.panel.waiver a[href^=\"hallazgos/\"]').click()")  # type: ignore[attr-defined]
+    assert "Dispensa" in b.script("return document.body.innerText")  # type: ignore[attr-defined]
+
+
+def test_issue_16_no_horizontal_overflow_at_420_px(site: tuple[Path, list[dict]], tmp_path: Path) -> None:
+    path, _ = site
+    pages = [path / "index.html", path / "cobertura.html", path / "dispensas.html", path / "manifiesto.html",
+             path / "hallazgos" / finding_slug(*POPULATION), *sorted((path / "fuentes").glob("*.html")),
+             next((path / "documentos").glob("001_*.html")),
+             max((path / "hallazgos").glob("*.html"), key=lambda p: len(p.name))]  # the longest rule id
+    with wd.Browser(width=500, height=900) as b:
+        # Headless Chromium's window is at least 500 px wide: the 420 px viewport is emulated, as a phone.
+        b.cdp("Emulation.setDeviceMetricsOverride", {"width": 420, "height": 900, "deviceScaleFactor": 1,
+                                                     "mobile": True})
+        for page in pages:
+            b.get(page.as_uri())
+            assert b.script("return document.documentElement.clientWidth") == 420
+            widths = b.script("var d=document.documentElement; return [d.scrollWidth, d.clientWidth]")
+            assert widths[0] <= widths[1], f"{page.name} overflows at 420 px: {widths}"
+        b.get((path / "index.html").as_uri())
+        png = b.screenshot()
+        (tmp_path / "index-420.png").write_bytes(png)
+        assert wd.png_pixels(png).shape[1] <= 420
+
+
+def test_issue_16_gx_link_lands_on_the_expectation(site: tuple[Path, list[dict]], browser: object) -> None:
+    path, _ = site
+    b = browser
+    b.get((path / "hallazgos" / finding_slug(*POPULATION)).as_uri())  # type: ignore[attr-defined]
+    href = b.script("return [].filter.call(document.querySelectorAll('a'),"  # type: ignore[attr-defined]
+                    "function(a){return a.textContent.indexOf('Great Expectations')>=0})[0].href")
+    assert href.endswith("#regla-" + POPULATION[0])
+    b.get(href)  # type: ignore[attr-defined]
+    _offline(b)
+    target = b.script("var t=document.getElementById(location.hash.slice(1));"  # type: ignore[attr-defined]
+                      "return t && t.parentElement.innerText")
+    assert target and f"[{POPULATION[0]}]" in target
+
+
+def test_issue_16_print_hides_filters_and_shows_source_lines(site: tuple[Path, list[dict]], browser: object) -> None:
+    path, _ = site
+    b = browser
+    try:
+        b.cdp("Emulation.setEmulatedMedia", {"media": "print"})  # type: ignore[attr-defined]
+        b.get(path.joinpath("index.html").as_uri())  # type: ignore[attr-defined]
+        assert b.script("return getComputedStyle(document.querySelector('.filters')).display") == "none"  # type: ignore[attr-defined]
+        assert b.script("return getComputedStyle(document.querySelector('#findings tbody tr')).breakInside") \
+            == "avoid"  # type: ignore[attr-defined]
+        b.get((path / "hallazgos" / finding_slug(*POPULATION)).as_uri())  # type: ignore[attr-defined]
+        heights = b.script("return [].map.call(document.querySelectorAll('details .excerpt'),"  # type: ignore[attr-defined]
+                           "function(x){return x.getBoundingClientRect().height})")
+        assert heights and min(heights) > 0, "the quoted source lines stay folded in print"
+        assert b.script("return getComputedStyle(document.querySelector('main')).breakAfter") == "page"  # type: ignore[attr-defined]
+    finally:
+        b.cdp("Emulation.setEmulatedMedia", {"media": ""})  # type: ignore[attr-defined]

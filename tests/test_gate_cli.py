@@ -160,8 +160,9 @@ def test_reordered_rows_and_split_file_change_nothing(tmp_path: Path) -> None:
     code, data = _gate(BUNDLE, head, tmp_path=tmp_path)
     assert code == 0
     assert {k: v for k, v in data["counts"]["findings"].items() if k != "known"} == \
-        {"new": 0, "changed": 0, "resolved": 0}
+        {"new": 0, "new_blocking": 0, "changed": 0, "resolved": 0}
     assert data["data"]["changes"] == data["data"]["added"] == data["data"]["removed"] == []
+    assert data["lost"] == [] and data["counts"]["lost"] == {"lost": 0, "blocking": 0, "accepted": 0}
 
 
 def test_identity_survives_row_moves(tmp_path: Path, bundle_findings: list[Finding]) -> None:
@@ -233,7 +234,8 @@ def test_expired_waiver_makes_its_finding_new(tmp_path: Path) -> None:
     waivers.write_text(
         "waivers:\n"
         f"  - rule: {POPULATION[0]}\n    period: '{POPULATION[1]}'\n    values: [57073.9, 11702.1, 69232.4]\n"
-        "    justification: el informe suma así\n    date: 2026-01-15\n", encoding="utf-8")
+        "    justificacion: el informe suma así\n    aprobado_por: equipo de prueba\n    fecha: 2026-01-15\n"
+        "    vence: 2099-12-31\n", encoding="utf-8")
     head = _copy(tmp_path)
     header, rows = _read(head / REPORT_000)
     i_concept, i_value, i_pub = (header.index(c) for c in ("concept", "value", "published"))

@@ -147,3 +147,10 @@ def test_plain_fast_path_reads_as_babel_does(number: str) -> None:
             _core(number, number)
         return
     assert _core(number, number)[0].as_tuple() == expected.as_tuple()
+
+
+@pytest.mark.parametrize("text", ["−", "-", "− ", "(−)", "$", "+"])
+def test_a_sign_with_no_number_is_refused_not_a_crash(text: str) -> None:
+    """Fuzzing found "−" (U+2212) alone crashing the parser (IndexError, exit 3): it is bad input."""
+    with pytest.raises(CifraInvalida, match="no number"):
+        parse_cifra(text)

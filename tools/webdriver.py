@@ -119,6 +119,10 @@ class Browser:
     def script(self, source: str, *args: Any) -> Any:
         return self._call("POST", f"/session/{self._session}/execute/sync", {"script": source, "args": list(args)})
 
+    def cdp(self, cmd: str, params: dict[str, Any] | None = None) -> Any:
+        """A Chrome DevTools command through chromedriver (e.g. ``Emulation.setEmulatedMedia``)."""
+        return self._call("POST", f"/session/{self._session}/goog/cdp/execute", {"cmd": cmd, "params": params or {}})
+
     def screenshot(self) -> bytes:
         return base64.b64decode(self._call("GET", f"/session/{self._session}/screenshot"))
 

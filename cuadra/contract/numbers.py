@@ -165,6 +165,8 @@ def parse_cifra(text: str) -> Cifra:
     percent = False
     if s.endswith("%"):
         percent, s = True, s[:-1].strip()
+    if not s:  # a sign, a currency mark or parentheses with no digits ("−", "$", "(−)")
+        raise CifraInvalida(f"{original!r}: a sign or symbol with no number; expected a figure such as '1,245'")
     parts: list[tuple[Decimal, int, int]] = []
     has_word = False
     pos = 0

@@ -38,13 +38,12 @@ def write_json(run: Run, path: Path) -> None:
 
 
 def describe_instance(f: Finding) -> str:
-    def iv(x: tuple[float | None, float | None]) -> str:
-        return "—" if x[0] is None else f"[{x[0]:,.6g}, {x[1]:,.6g}]"
+    """One instance in a line: intervals and figures as the reports print them (never ``%g``)."""
+    from cuadra.report.figures import figure, interval, num
 
-    facts = "; ".join(f"{x.concept}[{x.period}] = {x.published or x.value} ({x.source}:{x.locator})"
-                      for x in f.facts)
-    gap = f", desbalance {f.imbalance:,.6g}" if f.imbalance else ""
-    return (f"{f.rule} {f.key}: {f.status} — izquierda {iv(f.lhs)}, derecha {iv(f.rhs)}{gap}. "
+    facts = "; ".join(f"{x.concept}[{x.period}] = {figure(x)} ({x.source}:{x.locator})" for x in f.facts)
+    gap = f", desbalance {num(f.imbalance)}" if f.imbalance else ""
+    return (f"{f.rule} {f.key}: {f.status} — izquierda {interval(*f.lhs)}, derecha {interval(*f.rhs)}{gap}. "
             f"{f.reason + '. ' if f.reason else ''}{facts}")
 
 

@@ -135,8 +135,8 @@ def published(facts: pd.DataFrame) -> RuleResult:
             reason.append(err)
         else:
             status.append("fail")
-            reason.append(f"el texto se lee como {pv:g} (escala {ps:g}, {pd_:g} decimales)"
-                          if not np.isnan(ps) else f"el texto se lee como {pv:g} ({pd_:g} decimales)")
+            read = _figure(pv, 0 if np.isnan(ps) else int(ps), int(pd_))  # as printed, never %g (issue 19)
+            reason.append(f"el texto se lee como {read}; la fila registra {_figure(v, int(s), int(d))}")
     pv = sel["pub_value"].to_numpy(dtype=float)
     v = sel["value"].to_numpy(dtype=float)
     return _result("publicado", list(sel["fact_id"]), list(sel["period"]), status, reason,

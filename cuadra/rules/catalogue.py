@@ -94,12 +94,12 @@ BUILTINS = {
                     "redondeo publicado permite deben compartir al menos un valor."),
     "publicado": BuiltinRule(
         "publicado", "La cifra publicada se lee como el valor registrado",
-        "lee(published) = (value, scale, decimals)", "publicado",
+        "lectura(texto publicado) = (valor, escala, decimales)", "publicado",
         descripcion="El texto impreso, leído en formato mexicano, da el mismo valor, escala y "
                     "decimales que la fila; una lectura corregida (OCR) se documenta en 'lectura'."),
     "rango": BuiltinRule(
         "rango", "Un porcentaje (o cifra con rango) admite un valor dentro de su rango",
-        "intervalo ∩ [rango_min, rango_max] ≠ ∅", "rango",
+        "intervalo de la cifra ∩ [mínimo, máximo del rango del concepto] ≠ ∅", "rango",
         descripcion="Los porcentajes caen entre 0 y 100 salvo que el concepto declare 'rango: libre' "
                     "(variaciones) u otro rango."),
 }

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 
 from cuadra.rules.syntax import BinOp, Call, Compare, Neg, Node, Num, Ref
 
-__all__ = ["unit_mismatches"]
+__all__ = ["unit_mismatches", "comparison_unit", "dimension"]
 
 _DERIVED = "derivada"
 #: Units that measure the same dimension for this check: people are counted things, and a rate per
@@ -68,3 +68,15 @@ def unit_mismatches(tree: Compare, units: Mapping[str, str]) -> list[str]:
     problems: list[str] = []
     _join(_unit(tree.left, units, problems), _unit(tree.right, units, problems), problems)
     return problems
+
+
+def comparison_unit(tree: Compare, units: Mapping[str, str]) -> str | None:
+    """The unit both sides of a rule are compared in (its imbalance's unit): a unit id, ``derivada``
+    for an untracked product or quotient, ``None`` for pure numbers. Used to label figures."""
+    problems: list[str] = []
+    return _join(_unit(tree.left, units, problems), _unit(tree.right, units, problems), problems)
+
+
+def dimension(unit: str) -> str:
+    """What a unit measures for this check (``personas`` → ``conteo``); most units are their own."""
+    return _DIMENSION.get(unit, unit)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The pre-commit hook of docs/ci/pre-commit-hooks.yaml: BASE = fixtures/reports in the last
-# commit, HEAD = fixtures/reports as staged. Exit 1 (a new finding) refuses the commit and prints
-# the gate's summary; 2 is bad input (with file:row:column).
+# commit, HEAD = fixtures/reports as staged. Exit 1 (a new finding, or a lost check: an instance the
+# last commit decided that the staged data no longer decides) refuses the commit and prints the
+# gate's summary; 2 is bad input (file:row:column, and the summary says "entrada inválida").
 set -uo pipefail
 cd "$(git rev-parse --show-toplevel)"
 tmp=$(mktemp -d)

@@ -1,7 +1,10 @@
 """The site's own stylesheet and script, written beside the pages (no CDN, no framework).
 
 One job: two small static files. The script is progressive: with scripting disabled every page
-still shows everything (the filters only hide rows); it never fetches anything.
+still shows everything (the filters only hide rows, sorting only reorders them); it never fetches
+anything. The stylesheet keeps a 420 px screen free of horizontal scrolling (wide tables scroll
+inside their own box, long ids wrap) and prints one finding per page, without filters, with the
+quoted source lines unfolded.
 """
 
 from __future__ import annotations
@@ -62,6 +65,43 @@ border:1px solid var(--line);border-radius:6px;padding:.4rem 0}
 .src .l:target,.src .l.hl{background:#fff3b0}
 .excerpt{font-family:"DejaVu Sans Mono",Menlo,Consolas,monospace;font-size:.8rem;white-space:pre-wrap;
 background:#fbfbf4;border:1px dashed #d9d6b8;padding:.3rem .5rem;margin:.3rem 0}
+header.top nav.pages{margin-left:auto;display:flex;gap:.8rem;flex-wrap:wrap}
+header.top nav,.meta a{min-width:0;overflow-wrap:anywhere}
+p,li,blockquote,h1,h2,h3,.formula,.panel{overflow-wrap:break-word}
+header.top{flex-wrap:wrap}
+.verdict{font-size:1.15rem;padding:.6rem 1rem;border-radius:6px;margin:.6rem 0;border:1px solid var(--line);
+background:var(--card)} .verdict.bad{border-left:8px solid var(--fail)} .verdict.good{border-left:8px solid var(--pass)}
+.verdict.bad b{color:var(--fail)} .verdict.good b{color:var(--pass)}
+.doctitle{display:block;color:var(--mute);font-size:.8rem}
+.wide{overflow-x:auto;max-width:100%}
+table.sortable th{cursor:pointer;user-select:none} table.sortable th[aria-sort]::after{content:" ▲";font-size:.7em}
+table.sortable th[aria-sort=descending]::after{content:" ▼"}
+.src .pg{background:#e7edf3;color:var(--mute);font-size:.75rem;padding:.1rem .6rem;border-top:2px solid var(--acc)}
+.src .l .back{margin-left:auto;padding-left:.8em;display:flex;gap:.4em;flex-wrap:wrap;font-family:system-ui,sans-serif;
+font-size:.72rem;white-space:normal} .src .l .back a{background:#fff3b0;border-radius:3px;padding:0 .3em}
+.src .l>span:first-of-type{flex:1 1 auto;min-width:0}
+.panel.waiver h3{margin-top:0} .state{font-weight:700} .state.warn{color:var(--fail)}
+code.hash{word-break:break-all}
+td code,th code{overflow-wrap:anywhere}
+@media (max-width:700px){
+ main{padding:.6rem .6rem 2rem} header.top{padding:.5rem .6rem} h1{font-size:1.25rem}
+ .card{min-width:6.5rem;padding:.4rem .6rem} .card b{font-size:1.25rem}
+ th,td{padding:.25rem .3rem;font-size:.8rem}
+ .src .l>a{flex-basis:3em}
+ .filters{flex-direction:column;align-items:stretch}
+ table{display:block;overflow-x:auto}
+}
+@media print{
+ header.top nav,.filters,#shown,.cards a.card::after{display:none}
+ header.top{background:none;color:#000;border-bottom:1px solid #000}
+ body{background:#fff;font-size:11pt} main{max-width:none;padding:0}
+ a{color:#000;text-decoration:none}
+ .wide{overflow:visible}
+ tr,blockquote,.panel,.formula,.excerpt{break-inside:avoid}
+ details{border:0;padding:0} details>summary{list-style:none;font-weight:600}
+ details::details-content{content-visibility:visible;display:block}
+ h1,h2,h3{break-after:avoid} main{break-after:page}
+}
 """
 
 JS = """
@@ -93,6 +133,33 @@ JS = """
     window.addEventListener('hashchange',fromHash);
     fromHash();
   }
+  [].forEach.call(document.querySelectorAll('table.sortable'), function(t){
+    var heads=t.tHead?[].slice.call(t.tHead.rows[0].cells):[];
+    function key(r,i){var c=r.cells[i]; if(!c) return ''; var s=c.getAttribute('data-sort');
+      return s!==null?s:c.textContent.trim();}
+    heads.forEach(function(th,i){
+      th.tabIndex=0; th.title='ordenar por esta columna';
+      function sort(){
+        var desc=th.getAttribute('aria-sort')==='ascending', body=t.tBodies[0];
+        var rs=[].slice.call(body.rows);
+        rs.sort(function(a,b){
+          var x=key(a,i), y=key(b,i), nx=parseFloat(x.replace(/[,\\s]/g,'')), ny=parseFloat(y.replace(/[,\\s]/g,''));
+          var c=(!isNaN(nx)&&!isNaN(ny)&&/^[-\\d.,\\s]/.test(x)&&/^[-\\d.,\\s]/.test(y))?nx-ny:
+                (x===''?1:y===''?-1:x.localeCompare(y,'es'));
+          return desc?-c:c;
+        });
+        rs.forEach(function(r){body.appendChild(r);});
+        heads.forEach(function(h){h.removeAttribute('aria-sort');});
+        th.setAttribute('aria-sort',desc?'descending':'ascending');
+      }
+      th.addEventListener('click',sort);
+      th.addEventListener('keydown',function(ev){if(ev.key==='Enter'||ev.key===' '){ev.preventDefault();sort();}});
+    });
+  });
+  // Printing shows the quoted source lines folded on screen.
+  window.addEventListener('beforeprint',function(){
+    [].forEach.call(document.querySelectorAll('details'),function(d){d.open=true;});
+  });
   var m=/^#L(\\d+)(?:-L?(\\d+))?$/.exec(location.hash);
   if(m){
     var a=+m[1], b=m[2]?+m[2]:a;

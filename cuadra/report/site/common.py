@@ -15,19 +15,37 @@ from collections.abc import Iterable
 
 from cuadra.escape import html_text
 
-__all__ = ["e", "STATUS_ES", "SEVERITY_ES", "SCALE_ES", "ROUNDING_ES", "ATTENTION", "num", "interval",
-           "percent", "finding_slug", "doc_slug", "page", "status_badge", "NO_DOC"]
+__all__ = ["e", "plural", "status_count", "STATUS_ES", "SEVERITY_ES", "SCALE_ES", "ROUNDING_ES", "ATTENTION", "num",
+           "interval", "percent", "finding_slug", "doc_slug", "page", "status_badge", "NO_DOC"]
 
 #: Status labels as an auditor reads them (the JSON keeps the English codes).
 STATUS_ES = {"pass": "cumple", "fail": "no cumple", "indeterminate": "indeterminado", "waived": "dispensado",
-             "error": "error"}
+             "error": "error de evaluación"}
+#: Instance counts in words: "3 no cumplen", "1 dispensada" (an instance is feminine).
+STATUS_COUNT_ES = {"pass": ("cumple", "cumplen"), "fail": ("no cumple", "no cumplen"),
+                   "indeterminate": ("indeterminada", "indeterminadas"), "waived": ("dispensada", "dispensadas"),
+                   "error": ("con error de evaluación", "con error de evaluación")}
+
+
+def status_count(n: int, status: str) -> str:
+    one, many = STATUS_COUNT_ES.get(status, (status, status))
+    return f"{n:,} {one if n == 1 else many}"
+
+
 SEVERITY_ES = {"error": "error", "warning": "advertencia"}
 SCALE_ES = {0: "", 3: "miles", 6: "millones", 9: "miles de millones", 12: "billones"}
 ROUNDING_ES = {"nearest": "redondeada al más cercano", "truncate": "truncada", "exact": "exacta"}
 #: Statuses that get a page of their own (everything an auditor must look at), worst first.
 ATTENTION = ("error", "fail", "waived", "indeterminate")
+#: The site's fixed pages beside the index, linked from every page's header.
+PAGES = (("cobertura.html", "Qué no se verificó"), ("dispensas.html", "Dispensas"), ("manifiesto.html", "Manifiesto"))
 #: The document bucket of findings that involve no fact (a backend error, a contract failure).
 NO_DOC = "(sin documento)"
+
+
+def plural(n: int, one: str, many: str) -> str:
+    """``1 instancia cumple`` / ``3 instancias cumplen``: Spanish agreement instead of "instancia(s)"."""
+    return f"{n:,} {one if n == 1 else many}"
 
 
 def e(x: object) -> str:
@@ -55,8 +73,17 @@ def num(x: float | None, *, digits: int = 12) -> str:
 
 
 def interval(lo: float | None, hi: float | None) -> str:
-    if lo is None or hi is None or (isinstance(lo, float) and math.isnan(lo)):
+    """``[a, b]``, ``{a}`` for a point, ``∅`` when the bounds cross.
+
+    Crossed bounds are what intersecting inconsistent duplicates leaves (the greatest lower bound
+    above the least upper bound): no value satisfies every statement, so the interval is empty,
+    never "[78.25, 70.85]".
+    """
+    if lo is None or hi is None or (isinstance(lo, float) and math.isnan(lo)) \
+            or (isinstance(hi, float) and math.isnan(hi)):
         return "—"
+    if lo > hi and num(lo) != num(hi):
+        return "∅ (las declaraciones de la cifra no comparten ningún valor)"
     if num(lo) == num(hi):
         return f"{{{num(lo)}}}"
     return f"[{num(lo)}, {num(hi)}]"
@@ -94,8 +121,10 @@ def page(title: str, body: str, *, depth: int, crumbs: Iterable[tuple[str, str]]
     up = "../" * depth
     nav = " › ".join([f"<a href='{up}index.html'>Índice</a>",
                       *(f"<a href='{e(href)}'>{e(text)}</a>" if href else e(text) for text, href in crumbs)])
+    more = "".join(f"<a href='{up}{href}'>{text}</a>" for href, text in PAGES)
     return (f"<!doctype html>\n<html lang='es'><head><meta charset='utf-8'>"
             f"<meta name='viewport' content='width=device-width, initial-scale=1'>"
             f"<title>{e(title)}</title><link rel='stylesheet' href='{up}assets/cuadra.css'></head>"
-            f"<body><header class='top'><span class='brand'>cuadra</span> <nav>{nav}</nav></header>"
+            f"<body><header class='top'><span class='brand'>cuadra</span> <nav>{nav}</nav>"
+            f"<nav class='pages'>{more}</nav></header>"
             f"<main>{body}</main><script src='{up}assets/cuadra.js'></script></body></html>\n")

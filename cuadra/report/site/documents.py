@@ -11,8 +11,20 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from cuadra.findings import Finding
-from cuadra.report.site.common import ATTENTION, NO_DOC, STATUS_ES, e, finding_slug, interval, num, page, status_badge
+from cuadra.report.site.common import (
+    ATTENTION,
+    NO_DOC,
+    e,
+    finding_slug,
+    interval,
+    num,
+    page,
+    plural,
+    status_badge,
+    status_count,
+)
 from cuadra.report.site.context import SiteContext
+from cuadra.report.site.words import parse_or_none
 
 __all__ = ["render_document"]
 
@@ -22,7 +34,7 @@ def _figures(f: Finding, ctx: SiteContext, doc: str) -> str:
     for x in f.facts:
         href = ctx.sources.href(x.source, x.locator, depth=1)
         text = e(x.published or num(x.value))
-        where = f"{e(x.source[:3])}:{e(x.locator)}"
+        where = f"{e(x.source[:3])}, {e(ctx.cite(x.source, x.locator))}"
         link = f"<a href='{e(href)}'>{where}</a>" if href else where
         out.append(f"<code>{e(x.concept)}</code> {text} ({link})" if x.source == doc or doc == NO_DOC
                    else f"<code>{e(x.concept)}</code> {text} ({link}, otro documento)")
@@ -50,21 +62,33 @@ def render_document(doc: str, findings: Sequence[Finding], ctx: SiteContext) -> 
         if not passing:
             continue
         first = inst[0]
+        unit = ctx.unit_of(first, parse_or_none(first.expr))
+        in_unit = f" ({e(unit)})" if unit else ""
         rows = "".join(
             f"<tr><td><code>{e(f.key)}</code></td><td>{e(f.period)}</td><td>{_figures(f, ctx, doc)}</td>"
             f"<td class='n'>{e(interval(*f.lhs))}</td><td class='n'>{e(interval(*f.rhs))}</td></tr>"
             for f in passing)
-        others = ", ".join(f"{sum(f.status == s for f in inst)} {STATUS_ES[s]}" for s in ATTENTION
+        others = ", ".join(status_count(sum(f.status == s for f in inst), s) for s in ATTENTION
                            if any(f.status == s for f in inst))
         blocks.append(
             f"<details><summary><b>{e(first.titulo)}</b> <code>{e(rid)}</code> · {e(first.kind)} · "
-            f"{len(passing)} instancia(s) cumplen{' · ' + e(others) if others else ''}</summary>"
+            f"{plural(len(passing), 'instancia cumple', 'instancias cumplen')}{' · ' + e(others) if others else ''}</summary>"
             f"<p class='meta'><code>{e(first.expr)}</code></p>"
-            f"<table><thead><tr><th>instancia</th><th>periodo</th><th>cifras</th><th class='n'>izquierda</th>"
-            f"<th class='n'>derecha</th></tr></thead><tbody>{rows}</tbody></table></details>")
-    body = (f"<h1>Documento <code>{e(doc)}</code></h1>"
-            f"<p class='meta'>{len(findings)} instancias de {len(by_rule)} reglas tocan sus cifras: {n_pass} cumplen, "
-            f"{len(attention)} requieren atención{src_html}.</p>"
+            f"<table><thead><tr><th>instancia</th><th>periodo</th><th>cifras</th><th class='n'>izquierda{in_unit}</th>"
+            f"<th class='n'>derecha{in_unit}</th></tr></thead><tbody>{rows}</tbody></table></details>")
+    d = ctx.documents.get(doc)
+    about = ""
+    if d is not None:
+        url = (f"<a href='{e(d.url)}' rel='noreferrer'>{e(d.url)}</a>" if d.url
+               else "no consta en las fuentes")
+        about = (f"<p><b>{e(d.title)}</b>{' — ' + e(d.publisher) if d.publisher else ''}<br>"
+                 f"<span class='meta'>Documento original: {url}. Páginas: "
+                 f"{e(d.pages_note) if d.pages_note else 'página no disponible'}.</span></p>")
+    body = (f"<h1>Documento <code>{e(doc)}</code></h1>{about}"
+            f"<p class='meta'>{plural(len(findings), 'instancia', 'instancias')} de "
+            f"{plural(len(by_rule), 'regla', 'reglas')} {'toca' if len(findings) == 1 else 'tocan'} sus cifras: {n_pass} "
+            f"{'cumple' if n_pass == 1 else 'cumplen'}, {len(attention)} "
+            f"{'requiere' if len(attention) == 1 else 'requieren'} atención{src_html}.</p>"
             f"<h2>Hallazgos</h2>{att}"
             f"<h2>Reglas que cumple ({sum(1 for b in blocks)})</h2>"
             f"<p class='meta'>Lo que se comprobó y cuadró, regla por regla; despliegue una regla para ver cada "

@@ -19,7 +19,7 @@ from cuadra.report.site.common import (
     percent,
     status_badge,
 )
-from cuadra.report.site.context import SiteContext, documents_of
+from cuadra.report.site.context import SiteContext, documents_of, gx_anchor
 from cuadra.report.site.words import (
     Operand,
     formula,
@@ -29,10 +29,16 @@ from cuadra.report.site.words import (
     parse_or_none,
     precision,
 )
-from cuadra.rules.catalogue import split_fuente
+from cuadra.rules.catalogue import BuiltinRule, split_fuente
 from cuadra.rules.syntax import Ref
+from cuadra.waivers import Waiver
 
-__all__ = ["render_finding", "SIDES"]
+__all__ = ["render_finding", "SIDES", "waiver_anchor"]
+
+
+def waiver_anchor(w: Waiver) -> str:
+    """The waiver page's anchor for one register entry (its line in the register)."""
+    return "d-" + w.origin.replace(":", "-").replace(".", "-")
 
 #: What "left" and "right" mean for the built-in families (catalogue rules: the two sides of expr).
 SIDES = {"duplicado": ("mayor límite inferior de las declaraciones", "menor límite superior"),
@@ -49,15 +55,19 @@ _VERDICT = {
 }
 
 
+def _lines(locator: str) -> str:
+    return f"la línea {locator}" if "-" not in locator else f"las líneas {locator}"
+
+
 def _quote(x: FactRef, ctx: SiteContext, depth: int) -> str:
     href = ctx.sources.href(x.source, x.locator, depth=depth)
-    where = f"{e(x.source)}, línea {e(x.locator)}"
+    where = f"{e(x.source)}, {e(ctx.cite(x.source, x.locator))}"
     link = f"<a href='{e(href)}'>{where}</a>" if href else f"{where} (texto fuente no disponible)"
     found = ctx.sources.quote_found(x.source, x.locator, x.quote)
     check = ("" if found is None else " <span class='ok'>✓ la cita está en esa línea</span>" if found
              else " <span class='warn'>✗ la cita no aparece en las líneas indicadas</span>")
     excerpt = ctx.sources.excerpt(x.source, x.locator)
-    ctx_html = (f"<details><summary>Texto de las líneas {e(x.locator)}</summary><div class='excerpt'>"
+    ctx_html = (f"<details><summary>Texto de {e(_lines(x.locator))}</summary><div class='excerpt'>"
                 f"{e(excerpt)}</div></details>" if excerpt is not None else "")
     return f"<blockquote>{e(x.quote) or '—'}</blockquote><div class='meta'>{link}{check}</div>{ctx_html}"
 
@@ -132,9 +142,11 @@ def _formulas(f: Finding, ops: list[Operand] | None, ctx: SiteContext) -> str:
             f"<p class='meta'>Fórmula en el lenguaje de reglas: <code>{e(f.expr)}</code></p>")
 
 
-def _sides(f: Finding, ops: list[Operand] | None) -> str:
+def _sides(f: Finding, ops: list[Operand] | None, ctx: SiteContext) -> str:
     left, right = (e(x) for x in SIDES.get(f.kind, ("lado izquierdo", "lado derecho")))
     tree = parse_or_none(f.expr)
+    unit = ctx.unit_of(f, tree)
+    in_unit = f" ({e(unit)})" if unit else ""
     if tree is not None and ops is not None:
         letters = {o.ref: f"<b>{e(o.letter)}</b>" for o in ops}
         left = f"lado izquierdo: {formula_side(tree.left, letters.__getitem__)}"
@@ -142,18 +154,33 @@ def _sides(f: Finding, ops: list[Operand] | None) -> str:
     gap = ("—" if f.imbalance is None else
            f"{num(f.imbalance, digits=6)} ({percent(f.imbalance_rel)} del mayor de los dos lados)"
            if f.imbalance_rel is not None else num(f.imbalance, digits=6))
-    return (f"<table><tbody><tr><th>{left}</th><td class='n'>{e(interval(*f.lhs))}</td></tr>"
-            f"<tr><th>{right}</th><td class='n'>{e(interval(*f.rhs))}</td></tr>"
-            f"<tr><th>desbalance (distancia entre los intervalos)</th><td class='n'>{e(gap)}</td></tr>"
+    # A register waiver keeps the engine's explanation (the truncation it found); a documented
+    # ``lectura`` is itself the reason and is shown as the waiver below.
+    reason = f.reason and (f.status != "waived" or f.waiver)
+    return (f"<table><tbody><tr><th>{left}</th><td class='n'>{e(interval(*f.lhs))}{in_unit}</td></tr>"
+            f"<tr><th>{right}</th><td class='n'>{e(interval(*f.rhs))}{in_unit}</td></tr>"
+            f"<tr><th>desbalance (distancia entre los intervalos)</th><td class='n'>{e(gap)}"
+            f"{in_unit if f.imbalance is not None else ''}</td></tr>"
             f"</tbody></table><p>{e(_VERDICT.get(f.status, ''))}"
-            f"{' Motivo: ' + e(f.reason) + '.' if f.reason and f.status != 'waived' else ''}</p>")
+            f"{' Explicación del motor: ' + e(f.reason) + '.' if reason else ''}</p>")
 
 
-def _waiver(f: Finding) -> str:
+def _waiver(f: Finding, ctx: SiteContext, up: str) -> str:
+    state = next((s for s in ctx.waivers if (s.waiver.rule, s.waiver.key) == (f.rule, f.key)), None)
+    if state is not None and state.state.startswith("vencida"):
+        w = state.waiver
+        why = (f"venció el {w.vence}" if state.state == "vencida_fecha"
+               else f"fue aceptada para los valores {list(w.values)} y ahora son {list(state.values_now)}")
+        return (f"<h2>Dispensa vencida</h2><div class='panel warn'><p>Esta instancia tenía una dispensa en el "
+                f"registro (<code>{e(w.origin)}</code>, aprobada por {e(w.aprobado_por)} el {e(w.date)}), pero "
+                f"{e(why)}: el hallazgo vuelve a estar abierto. <a href='{up}dispensas.html#{e(waiver_anchor(w))}'>"
+                f"Ver la dispensa</a>.</p><blockquote>{e(w.justification)}</blockquote></div>")
     if f.waiver:
+        link = (f" <a href='{up}dispensas.html#{e(waiver_anchor(state.waiver))}'>Ver en el registro de dispensas</a>."
+                if state is not None else "")
         return (f"<h2>Dispensa</h2><div class='panel'><p>Aceptada en el registro de dispensas "
-                f"(regla, instancia y valores exactos; caduca si cambian):</p><blockquote>{e(f.waiver)}"
-                f"</blockquote></div>")
+                f"(regla, instancia y valores exactos; caduca si cambian o al vencer):{link}</p>"
+                f"<blockquote>{e(f.waiver)}</blockquote></div>")
     if f.status == "waived" and f.reason:
         return (f"<h2>Dispensa</h2><div class='panel'><p>Lectura corregida documentada en el conjunto de datos "
                 f"(columna <code>lectura</code>):</p><blockquote>{e(f.reason)}</blockquote></div>")
@@ -168,25 +195,27 @@ def render_finding(f: Finding, ctx: SiteContext, depth: int = 1) -> str:
     docs = documents_of(f)
     doc_links = ", ".join(f"<a href='{up}documentos/{e(doc_slug(d))}'>{e(d)}</a>" for d in docs)
     desc = f"<p>{e(rule.descripcion)}</p>" if rule is not None and rule.descripcion else ""
-    origin = f" · definida en <code>{e(rule.origin)}</code>" if rule is not None else ""
+    origin = ("" if rule is None else " · regla integrada de cuadra (no está en el catálogo)"
+              if isinstance(rule, BuiltinRule) else f" · definida en <code>{e(rule.origin)}</code>")
     fuentes = ""
     if f.fuentes:
         items = []
         for fu in f.fuentes:
             doc, loc = split_fuente(fu)
             href = ctx.sources.href(doc, loc, depth=depth)
-            items.append(f"<a href='{e(href)}'>{e(fu)}</a>" if href else e(fu))
+            where = f"{doc}, {ctx.cite(doc, loc)}" if loc else doc
+            items.append(f"<a href='{e(href)}'>{e(where)}</a>" if href else e(where))
         fuentes = f"<p class='meta'>La regla se apoya en: {', '.join(items)}</p>"
-    gx = (f"<p class='meta'>La misma regla en los <a href='{up}{e(ctx.gx_validation or ctx.gx_index)}'>Data Docs "
-          f"de Great Expectations</a> (expectativa <code>{e(f.rule)}</code>).</p>"
+    gx = (f"<p class='meta'>La misma regla en los <a href='{up}{e(ctx.gx_validation or ctx.gx_index)}"
+          f"#{e(gx_anchor(f.rule))}'>Data Docs de Great Expectations</a> (expectativa <code>{e(f.rule)}</code>).</p>"
           if ctx.gx_validation or ctx.gx_index else "")
     body = (f"<h1>{e(f.titulo)}</h1>"
             f"<p>{status_badge(f.status)} <span class='sev-{e(f.severity)}'>severidad "
             f"{e(SEVERITY_ES.get(f.severity, f.severity))}</span> · tipo <b>{e(f.kind)}</b> · regla "
             f"<code>{e(f.rule)}</code>{origin}</p>"
             f"<p class='meta'>Instancia <code>{e(f.key)}</code> · periodo {e(f.period or '—')} · "
-            f"documento(s): {doc_links}</p>"
+            f"{'documento' if len(docs) == 1 else 'documentos'}: {doc_links}</p>"
             f"<h2>La regla</h2><div class='panel'>{desc}{_formulas(f, ops, ctx)}{fuentes}</div>"
             f"<h2>Las cifras</h2>{_operand_table(f, ops, ctx, depth)}"
-            f"<h2>Los dos lados</h2>{_sides(f, ops)}{_waiver(f)}{gx}")
+            f"<h2>Los dos lados</h2>{_sides(f, ops, ctx)}{_waiver(f, ctx, up)}{gx}")
     return page(f"{f.rule} {f.key} — cuadra", body, depth=depth, crumbs=[(f"{f.rule} · {f.key}", "")])

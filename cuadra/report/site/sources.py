@@ -7,11 +7,12 @@ The text is escaped line by line: a source is untrusted input like any quote.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from urllib.parse import urlparse
 
-from cuadra.report.site.common import doc_slug, e, page
+from cuadra.report.documents import NO_PAGE, Document
+from cuadra.report.site.common import doc_slug, e, page, plural
 from cuadra.transcription.sources import SourceText, find_source, parse_locator
 
 __all__ = ["Sources"]
@@ -37,6 +38,8 @@ class Sources:
         #: Range anchors handed out by href (doc → first line → anchors): write() gives each a target,
         #: so "#L101-L102" scrolls to line 101 even with scripting off (the script highlights the range).
         self._ranges: dict[str, dict[int, set[str]]] = {}
+        #: Lines cited by findings (doc → line → [(href from fuentes/, label)]): each line links back.
+        self._back: dict[str, dict[int, list[tuple[str, str]]]] = {}
         folders = [folder] if isinstance(folder, Path) else list(folder or ())
         for doc in sorted(set(docs)):
             # A name looked up inside the folders, never a path (issue 15), under each name its text may have.
@@ -56,6 +59,19 @@ class Sources:
         if first != last:
             self._ranges.setdefault(doc, {}).setdefault(first, set()).add(anchor)
         return f"{'../' * depth}fuentes/{doc_slug(doc)}#{anchor}"
+
+    def link_back(self, doc: str, locator: str, href: str, label: str) -> None:
+        """Record that a finding page (``href``, relative to the site root) cites these lines."""
+        if doc not in self.texts:
+            return
+        try:
+            first, last = parse_locator(locator)
+        except ValueError:
+            return
+        for i in range(first, min(last, first + 40) + 1):
+            links = self._back.setdefault(doc, {}).setdefault(i, [])
+            if (href, label) not in links:
+                links.append((href, label))
 
     def excerpt(self, doc: str, locator: str) -> str | None:
         """The verbatim lines a locator names (None when unavailable or out of range)."""
@@ -77,20 +93,42 @@ class Sources:
         except ValueError:
             return False
 
-    def write(self, out: Path) -> list[Path]:
+    def _back_html(self, doc: str, i: int) -> str:
+        links = self._back.get(doc, {}).get(i, [])
+        if not links:
+            return ""
+        shown = "".join(f"<a href='../{e(h)}'>{e(t)}</a>" for h, t in links[:6])
+        more = f"<span>… y {len(links) - 6} más</span>" if len(links) > 6 else ""
+        return f"<span class='back' title='hallazgos que citan esta línea'>{shown}{more}</span>"
+
+    def write(self, out: Path, documents: Mapping[str, Document] | None = None) -> list[Path]:
         """Write every text (after the pages that link into them, so range anchors are known)."""
         folder = out / "fuentes"
         folder.mkdir(parents=True, exist_ok=True)
         written = []
         for doc, text in self.texts.items():
             ranges = self._ranges.get(doc, {})
+            d = (documents or {}).get(doc)
+            starts = {m.line: m.page for m in d.marks} if d is not None else {}
             lines = "".join(
-                "".join(f"<span class='anchor' id='{e(a)}'></span>" for a in sorted(ranges.get(i, ())))
-                + f"<div class='l' id='L{i}'><a href='#L{i}'>{i}</a><span>{e(line)}</span></div>"
+                (f"<div class='pg' id='p{starts[i]}'>p. {starts[i]}</div>" if i in starts else "")
+                + "".join(f"<span class='anchor' id='{e(a)}'></span>" for a in sorted(ranges.get(i, ())))
+                + f"<div class='l' id='L{i}'><a href='#L{i}'>{i}</a><span>{e(line)}</span>"
+                + f"{self._back_html(doc, i)}</div>"
                 for i, line in enumerate(text.lines, start=1))
-            body = (f"<h1>Texto fuente <code>{e(doc)}</code></h1><p class='meta'>{len(text.lines)} líneas, "
+            about = ""
+            if d is not None:
+                url = (f"<a href='{e(d.url)}' rel='noreferrer'>{e(d.url)}</a>"
+                       + (f" (dirección que consta en {e(d.url_source)})" if d.url_source else "")
+                       if d.url else "no consta en las fuentes")
+                pages = (f"{plural(len(d.marks), 'encabezado', 'encabezados')} de página en el texto; {e(d.pages_note)}" if d.marks
+                         else f"{NO_PAGE}: {e(d.pages_note)}")
+                about = (f"<p><b>{e(d.title)}</b>{' — ' + e(d.publisher) if d.publisher else ''}</p>"
+                         f"<p class='meta'>Documento original: {url}. Páginas: {pages}.</p>")
+            body = (f"<h1>Texto fuente <code>{e(doc)}</code></h1>{about}<p class='meta'>{len(text.lines)} líneas, "
                     f"tal como se transcribió del documento publicado. Cada número de línea es un ancla "
-                    f"(<code>#L38</code>) a la que enlazan las citas.</p><div class='src'>{lines}</div>")
+                    f"(<code>#L38</code>) a la que enlazan las citas; a la derecha de una línea citada, "
+                    f"los hallazgos que la citan.</p><div class='src'>{lines}</div>")
             path = folder / doc_slug(doc)
             path.write_text(page(f"Fuente {doc}", body, depth=1, crumbs=[(doc, "")]), encoding="utf-8")
             written.append(path)
