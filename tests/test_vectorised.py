@@ -3,7 +3,8 @@
 ``cuadra.testing.loop_evaluator`` is the evaluator as it was before issue 17 (string-keyed groups,
 one lookup per instance, fact lists built per instance). On generated tables (duplicates across
 and within documents, NA/ND, every rounding mode, lags, fixed periods, periods no fact has,
-``periodos`` filters) and on every rule of the bundle, both must agree on the instances, their
+``periodos`` filters, issue 13's ``[m-1]``/``[q-1]``/``[fin(t)]`` references and ``periodos: completos``)
+and on every rule (and template instance) of the bundle, both must agree on the instances, their
 keys and order, statuses, reasons, both sides' bounds, the imbalance and the facts of each.
 """
 
@@ -18,7 +19,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cuadra.contract.facts import _finish
-from cuadra.engine import load_project, project_paths
+from cuadra.engine import expand_project_templates, load_project, project_paths
 from cuadra.rules.builtins import duplicates
 from cuadra.rules.catalogue import load_catalogue
 from cuadra.rules.evaluate import FactIndex, RuleResult, evaluate_rule, instances
@@ -40,6 +41,13 @@ RULES = [
     ("a.x[t-1] == a.y[t-2]", None),  # only shifted operands: periods moved back, some no fact has
     ("a.x['2020'] <= a.y['2019']", None),  # only fixed periods
     ("a.total == a.x + b.sin_hechos", None),  # a concept with no fact at all
+    # Issue 13's relative periods, pinned-only instances and ``periodos: completos``.
+    ("a.total - a.total[m-1] == a.g", None),
+    ("a.x[q-1] <= a.y", None),
+    ("a.total[fin(t)] - a.total[fin(t-1)] == a.g", None),  # only relative operands: moved back by source
+    ("a.x[fin(m-1)] == a.y[m-1]", None),
+    ("a.total == a.x + a.y[t-1]", "completos"),
+    ("a.x[fin(t)] >= a.y[t-1]", "completos"),
 ]
 
 
@@ -53,7 +61,8 @@ def fact_tables(draw: st.DrawFn) -> pd.DataFrame:
         value = np.nan if status in ("NA", "ND") else round(draw(st.floats(-1, 1, allow_nan=False)) * 1000, decimals)
         rows.append({
             "fact_id": f"f.csv:{i + 2}", "concept": draw(st.sampled_from(CONCEPTS[:4])),
-            "period": draw(st.sampled_from(["2018", "2019", "2020", "2021", "2021-06", "2020-12-31"])),
+            "period": draw(st.sampled_from(["2018", "2019", "2020", "2021", "2021-06", "2020-12-31", "2021-05",
+                                             "2021-03", "2021-05-31", "2021-06-30", "2019-12-31"])),
             "value": value, "unit": "unidades", "scale": draw(st.sampled_from([0, 3])), "decimals": decimals,
             "rounding": draw(st.sampled_from(["nearest", "truncate", "exact"])), "status": status,
             "source": draw(st.sampled_from(["s.txt", "u.txt", "v.txt"])), "locator": str(i + 1), "quote": "q",
@@ -107,7 +116,8 @@ def test_vectorised_equals_loop_on_every_bundle_rule() -> None:
     facts = load_facts(Path(project.rules[0]).parent.parent / "fixtures" / "reports", registry,
                        extra=project.reference).facts
     new, old = FactIndex(facts), LoopIndex(facts)
-    for rule in rules:
+    # Template instances too (issue 13): they carry x[m-1], x[fin(t)]... that no written rule uses.
+    for rule in [*rules, *expand_project_templates(project, registry, facts, rules)]:
         _same(evaluate_rule(rule, new), loop_evaluate_rule(rule, old))
     keys, status, reason, lists = loop_duplicates(old)
     dup = duplicates(new)
