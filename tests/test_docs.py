@@ -6,6 +6,7 @@ browser, offline, by tests/test_docs_browser.py (slow).
 
 from __future__ import annotations
 
+import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -335,3 +336,30 @@ def test_issue_16_coverage_separates_facts_no_rule_names_from_facts_without_inst
     cov = coverage_of([_finding()], [rule], facts)
     assert cov.n_facts == 5
     assert {x["fact_id"]: x["sin_regla"] for x in cov.unchecked} == {"x:1": True, "x:2": False}
+
+
+def test_issue_13_template_instance_page_names_its_template_and_bindings(tmp_path: Path) -> None:
+    """An auditor reading a finding expanded from a template sees which template and which concepts."""
+    import csv
+
+    from cuadra.cli import main
+
+    src = ROOT / "tests" / "fixtures" / "series_imss" / "puestos_afiliados.csv"
+    with src.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    share = next(r for r in rows if r["concept"] == "afiliacion.puestos_trabajo.eventuales.participacion")
+    share["value"] = share["published"] = "22.8"  # 87.2 + 22.8 = 110: the shares no longer add to 100
+    data = tmp_path / "puestos.csv"
+    with data.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    out, site = tmp_path / "v.json", tmp_path / "site"
+    assert main(["validate", str(data), "--backend", "pandera", "--json", str(out), "--docs", str(site),
+                 "--quiet"]) == 1
+    failing = [f for f in json.loads(out.read_text(encoding="utf-8"))["findings"]
+               if f["status"] == "fail" and f["template"]]
+    assert failing, "the broken shares must fail a template instance"
+    pages = [p.read_text(encoding="utf-8") for p in (site / "hallazgos").glob("*.html")]
+    named = [p for p in pages if "Instancia de la plantilla" in p]
+    assert named and all(f"<code>{f['template']}</code>" in "".join(named) for f in failing)

@@ -206,6 +206,11 @@ def render_finding(f: Finding, ctx: SiteContext, depth: int = 1) -> str:
             where = f"{doc}, {ctx.cite(doc, loc)}" if loc else doc
             items.append(f"<a href='{e(href)}'>{e(where)}</a>" if href else e(where))
         fuentes = f"<p class='meta'>La regla se apoya en: {', '.join(items)}</p>"
+    template = ""
+    if f.template:  # issue 13: an instance expanded from a template names it and its bindings
+        binds = "".join(f"<li><code>{{{e(k)}}}</code> = <code>{e(v)}</code></li>" for k, v in f.bindings)
+        template = (f"<p class='meta'>Instancia de la plantilla <code>{e(f.template)}</code>, con los vínculos:</p>"
+                    f"<ul class='meta'>{binds}</ul>")
     gx = (f"<p class='meta'>La misma regla en los <a href='{up}{e(ctx.gx_validation or ctx.gx_index)}"
           f"#{e(gx_anchor(f.rule))}'>Data Docs de Great Expectations</a> (expectativa <code>{e(f.rule)}</code>).</p>"
           if ctx.gx_validation or ctx.gx_index else "")
@@ -215,7 +220,7 @@ def render_finding(f: Finding, ctx: SiteContext, depth: int = 1) -> str:
             f"<code>{e(f.rule)}</code>{origin}</p>"
             f"<p class='meta'>Instancia <code>{e(f.key)}</code> · periodo {e(f.period or '—')} · "
             f"{'documento' if len(docs) == 1 else 'documentos'}: {doc_links}</p>"
-            f"<h2>La regla</h2><div class='panel'>{desc}{_formulas(f, ops, ctx)}{fuentes}</div>"
+            f"<h2>La regla</h2><div class='panel'>{desc}{template}{_formulas(f, ops, ctx)}{fuentes}</div>"
             f"<h2>Las cifras</h2>{_operand_table(f, ops, ctx, depth)}"
             f"<h2>Los dos lados</h2>{_sides(f, ops, ctx)}{_waiver(f, ctx, up)}{gx}")
     return page(f"{f.rule} {f.key} — cuadra", body, depth=depth, crumbs=[(f"{f.rule} · {f.key}", "")])
