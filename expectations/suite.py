@@ -158,7 +158,8 @@ def run_gx(facts: pd.DataFrame, rules: Sequence[Rule], units: Sequence[str], *,
     """Validate with GX over SQLite; build Data Docs into ``docs_dir`` when given."""
     import great_expectations as gx
     import great_expectations.expectations as gxe
-    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    from expectations.context import gx_context
 
     tmp = tempfile.TemporaryDirectory(prefix="cuadra-gx-") if workdir is None else None
     root = Path(tmp.name if tmp else workdir)  # type: ignore[arg-type]
@@ -168,16 +169,7 @@ def run_gx(facts: pd.DataFrame, rules: Sequence[Rule], units: Sequence[str], *,
     with sqlite3.connect(db) as con:
         sql_errors = write_results(con, rules)
     try:
-        if docs_dir is not None:
-            ctx = gx.get_context(mode="file", project_root_dir=str(root))
-            ctx.add_data_docs_site(site_name="cuadra", site_config={
-                "class_name": "SiteBuilder",
-                "store_backend": {"class_name": "TupleFilesystemStoreBackend",
-                                  "base_directory": str(Path(docs_dir).resolve() / "gx")},
-                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"}})
-        else:
-            ctx = gx.get_context(mode="ephemeral")
-        ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
+        ctx = gx_context(root, docs_dir, "cuadra")
         ds = ctx.data_sources.add_sqlite("cuadra_sqlite", connection_string=f"sqlite:///{db.resolve()}")
         bd = ds.add_table_asset("hechos", table_name="facts").add_batch_definition_whole_table("todo")
         items: list[tuple[Rule | BuiltinRule, str]] = [

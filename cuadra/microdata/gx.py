@@ -50,7 +50,8 @@ def _sample_to_sqlite(path: Path, layout: Layout, db: Path, sample: int | None) 
 def run_gx(path: Path, *, sample: int | None = None, docs_dir: Path | None = None) -> dict[str, int]:
     """Offending-row count per rule that GX observes on the first ``sample`` rows (all when None)."""
     import great_expectations as gx
-    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    from expectations.context import gx_context
 
     layout = load_layout()
     rules = row_rules(file_date(path), layout)
@@ -58,16 +59,7 @@ def run_gx(path: Path, *, sample: int | None = None, docs_dir: Path | None = Non
         root = Path(tmp)
         db = root / "muestra.sqlite"
         _sample_to_sqlite(path, layout, db, sample)
-        if docs_dir is not None:
-            ctx = gx.get_context(mode="file", project_root_dir=str(root))
-            ctx.add_data_docs_site(site_name="microdatos", site_config={
-                "class_name": "SiteBuilder",
-                "store_backend": {"class_name": "TupleFilesystemStoreBackend",
-                                  "base_directory": str(Path(docs_dir).resolve() / "gx")},
-                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"}})
-        else:
-            ctx = gx.get_context(mode="ephemeral")
-        ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
+        ctx = gx_context(root, docs_dir, "microdatos")
         ds = ctx.data_sources.add_sqlite("microdatos", connection_string=f"sqlite:///{db.resolve()}")
         bd = ds.add_table_asset(path.stem[:60], table_name="filas").add_batch_definition_whole_table("muestra")
         suite = ctx.suites.add(build_suite(rules))
