@@ -17,10 +17,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from cuadra.digest import file_sha256
 from cuadra.errors import InputError, InputErrors
 from cuadra.microdata.engines.duckdb import connect, source_sql
 from cuadra.microdata.layout import file_date, load_layout
-from cuadra.microdata.scan import check_header, is_parquet, sha256
+from cuadra.microdata.scan import check_header, is_parquet
 from cuadra.microdata.sql import typed_select
 
 __all__ = ["aggregate_facts", "MEASURE_CONCEPTS", "ENTITY_CONCEPTS", "entity_concept"]
@@ -85,7 +86,7 @@ def aggregate_facts(paths: Sequence[Path]) -> pd.DataFrame:
         if fecha is None:
             raise InputErrors([InputError(str(path), None, None, "el nombre del archivo debe llevar su fecha de "
                                           "corte AAAA-MM-DD (como asg-2020-12-31.csv)")])
-        digest = sha256(path)
+        digest = file_sha256(path)
         con = connect()
         try:
             src = source_sql(path)

@@ -62,9 +62,9 @@ def _validar(args: argparse.Namespace) -> int:
     from rich.console import Console
 
     from cuadra.cli import _progress
+    from cuadra.digest import file_sha256
     from cuadra.microdata.layout import file_date, load_layout, row_rules
     from cuadra.microdata.report import build_run
-    from cuadra.microdata.scan import sha256
 
     _check_files(args.files)
     started = time.time()
@@ -81,7 +81,7 @@ def _validar(args: argparse.Namespace) -> int:
             progress("archivos", i, len(args.files))
             kw = {"master": args.master} if args.motor == "spark" else {}
             scans.append(engine.scan(f, layout, row_rules(file_date(f), layout), progress=progress, **kw))
-            digests.append(sha256(f))
+            digests.append(file_sha256(f))
         progress("archivos", len(args.files), len(args.files))
     run = build_run(scans, started=started, digests=digests, engine=args.motor)
     if args.json:

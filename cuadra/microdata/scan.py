@@ -7,7 +7,6 @@ from it, so both engines are judged by the same code.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +14,7 @@ from pathlib import Path
 from cuadra.errors import InputError, InputErrors
 from cuadra.microdata.layout import Layout, RowRule
 
-__all__ = ["Example", "RuleOutcome", "FileScan", "Progress", "sha256", "check_header", "is_parquet",
+__all__ = ["Example", "RuleOutcome", "FileScan", "Progress", "check_header", "is_parquet",
            "ENCODING", "DELIMITER"]
 
 ENCODING = "latin-1"   # the published files' encoding (issue 18, "The data")
@@ -49,13 +48,6 @@ class FileScan:
     #: rules whose verdict from a second lowering (Pandera's pyspark backend) differs from the counts
     disagreements: tuple[str, ...] = ()
 
-
-def sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def is_parquet(path: Path) -> bool:

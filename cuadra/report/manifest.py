@@ -9,7 +9,6 @@ backends). The Data Docs show it on ``manifiesto.html`` and write it beside the 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections.abc import Iterable, Mapping, Sequence
@@ -17,23 +16,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cuadra.contract.readers import dataset_files
+from cuadra.digest import file_sha256
 from cuadra.errors import CuadraError
 from cuadra.findings import Run
 
-__all__ = ["InputFile", "Manifest", "build_manifest", "write_manifest", "ROLES_ES", "sha256"]
+__all__ = ["InputFile", "Manifest", "build_manifest", "write_manifest", "ROLES_ES"]
 
 #: The inputs' roles, in the order the manifest lists them, and how the site names them.
 ROLES_ES = {"hechos": "hechos (el conjunto validado)", "referencia": "tablas de referencia",
             "fuentes": "textos fuente", "reglas": "catálogo de reglas", "registro": "registro de conceptos",
             "dispensas": "registro de dispensas", "documentos": "registro de documentos"}
 
-
-def sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -86,7 +79,7 @@ def build_manifest(run: Run, inputs: Mapping[str, Iterable[Path]], *, root: Path
             if p.resolve() in seen or not p.is_file():
                 continue
             seen.add(p.resolve())
-            files.append(InputFile(role, _shown(p, root), sha256(p), p.stat().st_size))
+            files.append(InputFile(role, _shown(p, root), file_sha256(p), p.stat().st_size))
     opts = {"backends": ",".join(run.backends), **(options or {})}
     return Manifest(version=run.version, started=run.started, dataset=run.dataset,
                     command=list(command), options=opts, inputs=files)
