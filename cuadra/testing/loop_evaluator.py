@@ -18,8 +18,8 @@ import pandas as pd
 from cuadra import intervals as iv
 from cuadra.rules import periods
 from cuadra.rules.catalogue import Rule
-from cuadra.rules.evaluate import ALL, NA_STATUSES, RuleResult, decide, instance_key
-from cuadra.rules.syntax import Ref
+from cuadra.rules.evaluate import ALL, NA_STATUSES, RuleResult, decide, instance_key, literal
+from cuadra.rules.syntax import Num, Ref
 
 __all__ = ["LoopIndex", "LoopResult", "loop_evaluate_rule", "loop_duplicates", "instances"]
 
@@ -145,6 +145,10 @@ class _Env:
     def ref(self, node: Ref) -> iv.Bounds:
         """The operand lookup the shared tree walk (``evaluate._eval``) asks this environment for."""
         return _ref(node, self)
+
+    def num(self, node: Num) -> iv.Bounds:
+        """A literal, at every instance of this one rule."""
+        return literal(node, len(self.periods))
 
 
 def _ref(node: Ref, env: _Env) -> iv.Bounds:
