@@ -16,7 +16,7 @@ import pandas as pd
 from cuadra import intervals as iv
 from cuadra.contract.numbers import format_cifra
 from cuadra.rules.catalogue import BUILTINS
-from cuadra.rules.evaluate import NA_STATUSES, FactIndex, FactLists, GroupFacts, RuleResult
+from cuadra.rules.evaluate import NA_STATUSES, FactIndex, FactLists, GroupFacts, Ints, RuleResult, _ranges
 
 __all__ = ["duplicates", "published", "ranges", "evaluate_builtins", "truncation_reading"]
 
@@ -40,7 +40,7 @@ class OneFact(FactLists):
         return np.unique(self.positions_[mask])
 
 
-def _result(kind: str, keys: list[str], periods: list[str], status: list[str], reason: list[str],
+def _result(kind: str, keys: list[str], periods: list[str], status: npt.NDArray[np.str_], reason: list[str],
             lhs: iv.Bounds, rhs: iv.Bounds, op: str, facts: Sequence[list[int]]) -> RuleResult:
     with np.errstate(invalid="ignore"):
         g = iv.gap(lhs, rhs, op) if len(keys) else np.zeros(0)
@@ -61,10 +61,12 @@ def truncation_reading(facts: pd.DataFrame, members: list[int] | np.ndarray) -> 
     stands for 253,850-253,950) but agree if it is truncated (253,900-254,000): the figure was cut,
     not rounded, and a steward needs that named, not just "the two figures differ". The status
     stays ``fail`` (the published precision says otherwise); a waiver may accept the convention.
+
+    One group at a time; :func:`duplicates` reads every failing group at once (``_conventions``),
+    and ``tests/test_vectorised.py`` holds the two to the same text.
     """
     m = np.asarray(members, dtype=np.int64)
-    col = {c: facts[c].to_numpy()[m] for c in ("value", "decimals", "scale", "rounding", "source", "locator",
-                                                "lo", "hi")}
+    col = {c: facts[c].to_numpy()[m] for c in ("value", "decimals", "scale", "rounding", "source", "lo", "hi")}
     nearest = col["rounding"] == "nearest"
     # One report states the figure (perhaps more than once) cut to its precision: read every rounded
     # statement of one source as truncated and see whether they now meet the others.
@@ -83,23 +85,98 @@ def truncation_reading(facts: pd.DataFrame, members: list[int] | np.ndarray) -> 
         o = np.flatnonzero(others)
         widths = col["hi"][o].astype(float) - col["lo"][o].astype(float)
         p = int(o[np.argmin(np.where(np.isnan(widths), np.inf, widths))])
-        exact = float(col["value"][p]) * 10.0 ** int(col["scale"][p])
-        nearest_text = float((Decimal(repr(exact)) / Decimal(10) ** int(col["scale"][r])).quantize(
-            Decimal(1).scaleb(-int(col["decimals"][r])), rounding=ROUND_HALF_UP))
-        return (f"convención de redondeo: {_figure(col['value'][r], int(col['scale'][r]), int(col['decimals'][r]))} "
-                f"({col['source'][r]}:{col['locator'][r]}) es el truncamiento de "
-                f"{_figure(col['value'][p], int(col['scale'][p]), int(col['decimals'][p]))} "
-                f"({col['source'][p]}:{col['locator'][p]}), no su redondeo, que sería "
-                f"{_figure(nearest_text, int(col['scale'][r]), int(col['decimals'][r]))}")
+        return _convention(facts, int(m[r]), int(m[p]))
     return ""
+
+
+def _convention(facts: pd.DataFrame, r: int, p: int) -> str:
+    """The text naming fact ``r`` (rounded) as the truncation of fact ``p`` (the narrowest other)."""
+    value, scale, decimals = (facts[c].to_numpy() for c in ("value", "scale", "decimals"))
+    source, locator = (facts[c].to_numpy() for c in ("source", "locator"))
+    exact = float(value[p]) * 10.0 ** int(scale[p])
+    nearest_text = float((Decimal(repr(exact)) / Decimal(10) ** int(scale[r])).quantize(
+        Decimal(1).scaleb(-int(decimals[r])), rounding=ROUND_HALF_UP))
+    return (f"convención de redondeo: {_figure(value[r], int(scale[r]), int(decimals[r]))} "
+            f"({source[r]}:{locator[r]}) es el truncamiento de "
+            f"{_figure(value[p], int(scale[p]), int(decimals[p]))} "
+            f"({source[p]}:{locator[p]}), no su redondeo, que sería "
+            f"{_figure(nearest_text, int(scale[r]), int(decimals[r]))}")
+
+
+def _others_best(group: Ints, *keys: npt.NDArray[np.float64]) -> tuple[Ints, Ints]:
+    """For cells sorted by group: the best and the second-best cell of each cell's group, in the
+    order ``np.lexsort(keys)`` (its last key first; ties by cell order), -1 where there is none."""
+    order = np.lexsort((*keys, group))
+    starts = np.searchsorted(group[order], group)
+    first = order[starts]
+    nxt = starts + 1
+    second = np.where((nxt < len(order)) & (group[order[np.minimum(nxt, len(order) - 1)]] == group),
+                      order[np.minimum(nxt, len(order) - 1)], -1)
+    return first, second
+
+
+def _conventions(index: FactIndex, groups: Ints) -> npt.NDArray[np.object_]:
+    """:func:`truncation_reading` of every group in ``groups`` at once (their members hold no NA/ND).
+
+    Members are split into cells (group, source, rounded or not); a source's rounded statements read
+    as truncated meet the others when the truncated interval meets the intersection of every other
+    cell of the group. That intersection is the best of the other cells, so each cell needs only its
+    group's best and second best (the latter for the best cell itself)."""
+    out = np.full(len(groups), "", dtype=object)
+    if not len(groups):
+        return out
+    facts = index.facts
+    starts = index.indptr[groups]
+    counts = index.indptr[groups + 1] - starts
+    pos = index.indices[_ranges(starts, counts)]  # each group's members in fact order
+    grp = np.repeat(np.arange(len(groups), dtype=np.int64), counts)
+    src, _ = pd.factorize(facts["source"].to_numpy()[pos], sort=True)
+    near = (facts["rounding"].to_numpy()[pos] == "nearest").astype(np.int64)
+    lo = facts["lo"].to_numpy(dtype=np.float64)[pos]
+    hi = facts["hi"].to_numpy(dtype=np.float64)[pos]
+    t = iv.bounds_from_published(facts["value"].to_numpy()[pos], facts["decimals"].to_numpy()[pos],
+                                 facts["scale"].to_numpy()[pos], np.full(len(pos), "truncate", dtype=object))
+    width = np.where(np.isnan(hi - lo), np.inf, hi - lo)
+    cell_key = (grp * (int(src.max()) + 1) + src) * 2 + near
+    order = np.lexsort((pos, cell_key))  # cells in (group, source, rounded) order, members by position
+    key = cell_key[order]
+    first = np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1])))
+    cell_group = grp[order][first]
+    rounded = near[order][first] == 1
+    with np.errstate(invalid="ignore"):
+        c_lo = np.fmax.reduceat(lo[order], first)
+        c_hi = np.fmin.reduceat(hi[order], first)
+        t_lo = np.fmax.reduceat(t.lo[order], first)
+        t_hi = np.fmin.reduceat(t.hi[order], first)
+    # The narrowest member of each cell (the first by position on a tie).
+    cell_of = np.repeat(np.arange(len(first)), np.diff(np.append(first, len(key))))
+    narrow = order[np.lexsort((pos[order], width[order], cell_of))[first]]
+    c_width, c_pos = width[narrow], pos[narrow]
+    cell = np.arange(len(first))
+
+    def others(best: Ints, second: Ints) -> Ints:
+        return np.where(best == cell, second, best)
+
+    o_lo = others(*_others_best(cell_group, -np.where(np.isnan(c_lo), -np.inf, c_lo)))
+    o_hi = others(*_others_best(cell_group, np.where(np.isnan(c_hi), np.inf, c_hi)))
+    o_narrow = others(*_others_best(cell_group, c_pos.astype(np.float64), c_width))
+    has_others = o_lo >= 0
+    c_lo, c_hi = np.where(np.isnan(c_lo), -np.inf, c_lo), np.where(np.isnan(c_hi), np.inf, c_hi)
+    with np.errstate(invalid="ignore"):
+        meet_lo = np.maximum(t_lo, np.where(has_others, c_lo[np.maximum(o_lo, 0)], -np.inf))
+        meet_hi = np.minimum(t_hi, np.where(has_others, c_hi[np.maximum(o_hi, 0)], np.inf))
+        explained = rounded & has_others & ~(meet_lo > meet_hi)
+    hit = np.flatnonzero(explained)
+    g, at = np.unique(cell_group[hit], return_index=True)  # the first source (in name order) that explains
+    for gi, c in zip(g.tolist(), hit[at].tolist(), strict=True):
+        out[gi] = _convention(facts, int(pos[order[first[c]]]), int(c_pos[o_narrow[c]]))
+    return out
 
 
 def duplicates(index: FactIndex) -> RuleResult:
     """Every figure stated more than once (all documents together) must meet its other statements.
 
-    Vectorised over the index's all-documents groups; only a failing group's facts are read (to
-    name a truncation convention).
-    """
+    Vectorised over the index's all-documents groups, the failing groups' conventions included."""
     g = index.global_pos
     sizes = index.indptr[g + 1] - index.indptr[g]
     g = g[sizes >= 2]
@@ -108,50 +185,52 @@ def duplicates(index: FactIndex) -> RuleResult:
     keys = index.concept_of(g) + "|" + periods if len(g) else periods
     status = np.where(na > 0, "indeterminate", np.where(glo <= ghi, "pass", "fail"))
     reason = np.where(na > 0, "una de las declaraciones es NA/ND", "").astype(object)
-    for j in np.flatnonzero(status == "fail"):
-        reason[j] = truncation_reading(index.facts, index.members[g[j]])
+    failing = np.flatnonzero(status == "fail")
+    reason[failing] = _conventions(index, g[failing])
     facts = GroupFacts(index.members, g.reshape(1, -1))
     # lhs: the highest lower bound; rhs: the lowest upper bound (they must meet).
-    return _result("duplicado", keys.tolist(), periods.tolist(), status.tolist(), reason.tolist(),
+    return _result("duplicado", keys.tolist(), periods.tolist(), status, reason.tolist(),
                    iv.Bounds(glo, glo.copy()), iv.Bounds(ghi, ghi.copy()), "<=", facts)
 
 
 def published(facts: pd.DataFrame) -> RuleResult:
-    sel = facts[(facts["published"] != "") & ~facts["status"].isin(NA_STATUSES)]
-    status, reason = [], []
-    for lectura, err, pv, ps, pd_, v, s, d in zip(
-            sel["lectura"], sel["pub_error"], sel["pub_value"], sel["pub_scale"], sel["pub_decimals"],
-            sel["value"], sel["scale"], sel["decimals"], strict=True):
-        reads = not err and pv == v and (np.isnan(ps) or ps == s) and pd_ == d
-        if reads:
-            status.append("pass")
-            reason.append("")
-        elif lectura:
-            # The printed text does not read as the value, and the row says why (an OCR correction).
-            status.append("waived")
-            reason.append(f"lectura: {lectura}")
-        elif err:
-            status.append("fail")
-            reason.append(err)
+    """Every figure with printed text must read as its value, scale and decimals."""
+    mask = (facts["published"].to_numpy() != "") & ~facts["status"].isin(NA_STATUSES).to_numpy()
+    pv, ps, pd_, v, s, d = (facts[c].to_numpy(dtype=np.float64)[mask] for c in (
+        "pub_value", "pub_scale", "pub_decimals", "value", "scale", "decimals"))
+    err = facts["pub_error"].to_numpy()[mask]
+    no_err = err == ""
+    reads = no_err & (pv == v) & (np.isnan(ps) | (ps == s)) & (pd_ == d)
+    lectura = facts["lectura"].to_numpy()[mask]
+    has_lectura = lectura != ""
+    # The printed text does not read as the value, and the row says why (an OCR correction).
+    status = np.where(reads, "pass", np.where(has_lectura, "waived", "fail"))
+    reason = np.full(len(pv), "", dtype=object)
+    waived = ~reads & has_lectura
+    if waived.any():
+        reason[waived] = "lectura: " + lectura[waived]
+    for j in np.flatnonzero(~reads & ~has_lectura).tolist():
+        if not no_err[j]:
+            reason[j] = err[j]
         else:
-            status.append("fail")
-            read = _figure(pv, 0 if np.isnan(ps) else int(ps), int(pd_))  # as printed, never %g (issue 19)
-            reason.append(f"el texto se lee como {read}; la fila registra {_figure(v, int(s), int(d))}")
-    pv = sel["pub_value"].to_numpy(dtype=float)
-    v = sel["value"].to_numpy(dtype=float)
-    return _result("publicado", list(sel["fact_id"]), list(sel["period"]), status, reason,
-                   iv.Bounds(pv, pv.copy()), iv.Bounds(v, v.copy()), "==", OneFact(sel.index.to_numpy()))
+            read = _figure(pv[j], 0 if np.isnan(ps[j]) else int(ps[j]), int(pd_[j]))  # as printed, never %g (issue 19)
+            reason[j] = f"el texto se lee como {read}; la fila registra {_figure(v[j], int(s[j]), int(d[j]))}"
+    ids, per = (facts[c].to_numpy()[mask].tolist() for c in ("fact_id", "period"))
+    return _result("publicado", ids, per, status, reason.tolist(), iv.Bounds(pv, pv.copy()), iv.Bounds(v, v.copy()),
+                   "==", OneFact(facts.index.to_numpy()[mask]))
 
 
 def ranges(facts: pd.DataFrame) -> RuleResult:
-    sel = facts[facts["rango_min"].notna() & ~facts["status"].isin(NA_STATUSES)]
-    lhs = iv.Bounds(sel["lo"].to_numpy(dtype=float), sel["hi"].to_numpy(dtype=float))
-    rhs = iv.Bounds(sel["rango_min"].to_numpy(dtype=float), sel["rango_max"].to_numpy(dtype=float))
+    """Every figure with a range (a percentage, say) must admit a value inside it."""
+    mask = facts["rango_min"].notna().to_numpy() & ~facts["status"].isin(NA_STATUSES).to_numpy()
+    lo, hi, rmin, rmax = (facts[c].to_numpy(dtype=np.float64)[mask] for c in ("lo", "hi", "rango_min", "rango_max"))
+    ids, per = (facts[c].to_numpy()[mask] for c in ("fact_id", "period"))
+    lhs, rhs = iv.Bounds(lo, hi), iv.Bounds(rmin, rmax)
     ok = (lhs.lo <= rhs.hi) & (lhs.hi >= rhs.lo)
-    status = ["pass" if x else "fail" for x in ok]
-    reason = ["" if x else "fuera del rango del concepto" for x in ok]
-    return _result("rango", list(sel["fact_id"]), list(sel["period"]), status, reason, lhs, rhs, "==",
-                   OneFact(sel.index.to_numpy()))
+    status = np.where(ok, "pass", "fail")
+    reason = np.where(ok, "", "fuera del rango del concepto").astype(object)
+    return _result("rango", ids.tolist(), per.tolist(), status, reason.tolist(), lhs, rhs, "==",
+                   OneFact(facts.index.to_numpy()[mask]))
 
 
 def evaluate_builtins(index: FactIndex) -> list[RuleResult]:

@@ -17,6 +17,7 @@ from pathlib import Path
 import yaml
 
 from cuadra.errors import RuleError
+from cuadra.rules.shapes import Plan, compile_rule
 from cuadra.rules.syntax import Compare, Ref, RuleSyntaxError, parse_expr, refs
 from cuadra.yamlload import YamlError, load_yaml
 
@@ -61,6 +62,11 @@ class Rule:
     def refs(self) -> list[Ref]:
         """The tree's references, walked once per rule (the evaluator asks on every call)."""
         return refs(self.tree)
+
+    @cached_property
+    def plan(self) -> Plan:
+        """The tree's shape and slot values, compiled once per rule (the evaluator batches by shape)."""
+        return compile_rule(self.tree)
 
     @property
     def concepts(self) -> list[str]:

@@ -26,12 +26,12 @@ from cuadra import intervals as iv
 from cuadra.errors import UnsupportedRule
 from cuadra.rules import periods
 from cuadra.rules.catalogue import BuiltinRule, Rule
-from cuadra.rules.shapes import PeriodSpec, Plan, compile_rule, period_spec
+from cuadra.rules.shapes import PeriodSpec, Plan, period_spec
 from cuadra.rules.syntax import BinOp, Call, Compare, Neg, Node, Num, Ref
 
 __all__ = ["ALL", "FactIndex", "FactLists", "GroupFacts", "RuleResult", "evaluate_rule", "shift_period",
            "instances", "instance_key", "NA_STATUSES",
-           "evaluate_rules", "operand", "literal"]
+           "evaluate_rules", "literal"]
 
 NA_STATUSES = ("NA", "ND")
 
@@ -172,9 +172,9 @@ class FactIndex:
             table = self._shifts[key] = grown
         safe = np.maximum(codes, 0)
         hit = table[safe]
-        todo = np.unique(safe[hit == _TODO])
-        if len(todo):
-            for c in todo.tolist():
+        missing = hit == _TODO
+        if missing.any():
+            for c in np.unique(safe[missing]).tolist():
                 q = fn(self.periods[c])
                 table[c] = -1 if q is None else self.code(q)
             hit = table[safe]
@@ -337,9 +337,10 @@ def _source(ref: Ref, codes: Ints, index: FactIndex) -> Ints:
     return index.mapped(codes, ("source", ref.lag, ref.step, ref.fin), lambda p: periods.source(ref, p))
 
 
-def _targets(reps: list[Ref], spec: Ints, codes: Ints, index: FactIndex) -> Ints:
-    """:func:`_target` where element ``i`` reads at ``reps[spec[i]]``'s period (one call per spec)."""
-    kinds = np.unique(spec)
+def _targets(reps: list[Ref], spec: Ints, codes: Ints, index: FactIndex, kinds: Ints | None = None) -> Ints:
+    """:func:`_target` where element ``i`` reads at ``reps[spec[i]]``'s period (one call per spec;
+    ``kinds``: the specs that occur, when the caller knows them)."""
+    kinds = np.unique(spec) if kinds is None else kinds
     if len(kinds) == 1:
         return _target(reps[int(kinds[0])], codes, index)
     out = np.empty(len(codes), dtype=np.int64)
@@ -349,7 +350,7 @@ def _targets(reps: list[Ref], spec: Ints, codes: Ints, index: FactIndex) -> Ints
     return out
 
 
-class _Operands:
+class _RuleRefs:
     """Every rule's distinct references, as flat arrays (row = one reference of one rule).
 
     ``ptr[i]:ptr[i + 1]`` are rule ``i``'s rows; ``concept`` the concept code of each row (-1: no
@@ -450,7 +451,7 @@ def _instance_table(rules: Sequence[Rule], index: FactIndex) -> tuple[Ints, Ints
     if len(per) and per.max() >= index.n_periods:  # a period no fact has: string order, not code order
         order = np.lexsort((index.rank()[per], rule))
         rule, per = rule[order], per[order]
-    ops = _Operands(rules, index)
+    ops = _RuleRefs(rules, index)
     # One row per (instance, distinct reference): the period it reads, and the concept.
     cnt = ops.count[rule]
     row = _ranges(ops.ptr[rule], cnt)
@@ -494,57 +495,85 @@ def instance_key(period: str, scope: str) -> str:
 
 @dataclass
 class _Env:
-    """The instances of every rule of one shape, and what their walk has found so far.
+    """The instances of every rule of one shape, their operands, and the walk's flags.
 
-    ``local[j]`` is the rule (among ``plans``) of instance ``j``; the walk asks for the shape's
-    leaves in order, and leaf ``k`` is each rule's ``plans[i].refs[k]`` (or ``nums[k]``)."""
+    Operands are looked up before the walk, all at once (:class:`_Slots`): ``lo``/``hi`` hold a
+    row per reference slot of the shape (slot ``k`` of rule ``i`` is ``plans[i].refs[k]``) and a
+    column per instance; ``local[j]`` is the rule (among ``plans``) of instance ``j``. The walk asks
+    for the shape's leaves in the order ``cuadra.rules.shapes`` numbered them."""
 
-    index: FactIndex
     periods: Ints
-    scopes: Ints
     missing: npt.NDArray[np.bool_]
     na: npt.NDArray[np.bool_]
     empty: npt.NDArray[np.bool_]
     divzero: npt.NDArray[np.bool_]
-    groups: list[Ints]
-    plans: Sequence[Plan] = ()
-    local: Ints = field(default_factory=lambda: _arange(0))
-    _next_num: int = 0
+    plans: Sequence[Plan]
+    local: Ints
+    lo: npt.NDArray[np.float64]
+    hi: npt.NDArray[np.float64]
+    _next: list[int] = field(default_factory=lambda: [0, 0])
 
     def ref(self, node: Ref) -> iv.Bounds:
         """The bounds of the next reference slot (``node`` is the first rule's; the others differ)."""
-        k = len(self.groups)
-        refs = [p.refs[k] for p in self.plans]
-        concept = self.index.concept_codes([r.concept for r in refs])[self.local]
-        reps, spec = _specs(refs)
-        target = _targets(reps, spec[self.local], self.periods, self.index)
-        return operand(self, self.index.find_many(concept, target, self.scopes))
+        k = self._next[0]
+        self._next[0] += 1
+        if node is not self.plans[0].refs[k]:  # the walk and the shape disagree on the leaves' order
+            raise UnsupportedRule(f"slot {k} of {self.plans[0].shape} is not {node}")
+        return iv.Bounds(self.lo[k], self.hi[k])
 
     def num(self, node: Num) -> iv.Bounds:
         """The next literal slot, each rule's own value."""
-        k, self._next_num = self._next_num, self._next_num + 1
+        k = self._next[1]
+        self._next[1] += 1
         v = np.asarray([p.nums[k] for p in self.plans], dtype=np.float64)[self.local]
         return iv.Bounds(v, v.copy())
 
 
-def operand(env: _Env, pos: Ints) -> iv.Bounds:
-    """The bounds of the groups at ``pos`` (-1: missing), flagging what makes an instance
-    indeterminate in ``env`` (any environment with ``_Env``'s flags and ``groups``)."""
-    idx = env.index
-    found = pos >= 0
-    safe = np.where(found, pos, 0)
-    if len(idx.keys):
-        lo = np.where(found, idx.lo[safe], np.nan)
-        hi = np.where(found, idx.hi[safe], np.nan)
-        na = idx.n_na[safe] > 0
-    else:
-        lo = hi = np.full(len(pos), np.nan, dtype=np.float64)
-        na = np.zeros(len(pos), dtype=bool)
-    env.missing |= ~found
-    env.na |= found & na
-    env.empty |= found & (lo > hi)
-    env.groups.append(pos)
-    return iv.Bounds(lo, hi)
+class _Slots:
+    """Every reference slot of every instance, looked up at once (for :func:`evaluate_rules`).
+
+    ``rules`` come in shape order, with their instance counts and instances ``take`` (global
+    instance numbers, in the same order); row ``j · K + k`` is slot ``k`` of the ``j``-th instance
+    of a shape of ``K`` slots. An operand is missing, NA/ND or inconsistent (empty) per row."""
+
+    def __init__(self, index: FactIndex, rules: Sequence[Rule], count: Ints, take: Ints, per: Ints,
+                 scope: Ints) -> None:
+        slots = [r for rule in rules for r in rule.plan.refs]
+        width = _ints([len(rule.plan.refs) for rule in rules])
+        k = np.repeat(width, count)
+        slot = _ranges(np.repeat(_concat([0], np.cumsum(width))[:-1], count), k)
+        inst = np.repeat(take, k)
+        reps, spec = _specs(slots)
+        target = _targets(reps, spec[slot], per[inst], index, kinds=_arange(len(reps)))
+        concept = index.concept_codes([r.concept for r in slots])[slot]
+        self.pos = pos = index.find_many(concept, target, scope[inst])
+        found = pos >= 0
+        safe = np.where(found, pos, 0)
+        if len(index.keys):
+            self.lo = np.where(found, index.lo[safe], np.nan)
+            self.hi = np.where(found, index.hi[safe], np.nan)
+            self.na = found & (index.n_na[safe] > 0)
+        else:
+            self.lo = self.hi = np.full(len(pos), np.nan, dtype=np.float64)
+            self.na = np.zeros(len(pos), dtype=bool)
+        self.missing = ~found
+        with _quiet():
+            self.empty = found & (self.lo > self.hi)
+
+    def block(self, at: int, n: int, k: int) -> tuple[Ints, npt.NDArray[np.float64], npt.NDArray[np.float64],
+                                                      npt.NDArray[np.bool_], npt.NDArray[np.bool_],
+                                                      npt.NDArray[np.bool_]]:
+        """Rows ``at`` .. ``at + n·k``: (pos, lo, hi) with a row per slot, and the flags per instance."""
+        s = slice(at, at + n * k)
+
+        def rows(a: np.ndarray) -> np.ndarray:
+            return np.ascontiguousarray(a[s].reshape(n, k).T)
+
+        def any_slot(a: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
+            return a[s].reshape(n, k).any(axis=1)
+
+        return (rows(self.pos), rows(self.lo), rows(self.hi), any_slot(self.missing), any_slot(self.na),
+                any_slot(self.empty))
 
 
 def literal(node: Num, n: int) -> iv.Bounds:
@@ -660,9 +689,10 @@ def _empty(rule: Rule, index: FactIndex) -> RuleResult:
 def evaluate_rules(rules: Sequence[Rule], index: FactIndex) -> list[RuleResult]:
     """Evaluate every instance of every rule, one :class:`RuleResult` per rule, in order.
 
-    The instances of all rules are enumerated together, and the rules of one shape
-    (``cuadra.rules.shapes``) are walked together: a few dozen tree walks over long arrays instead
-    of one short walk per rule. Each rule's result holds views into its shape's arrays."""
+    The instances of all rules are enumerated together, their operands looked up together, and
+    the rules of one shape (``cuadra.rules.shapes``) are walked together: a hundred tree walks over
+    long arrays instead of one short walk per rule. Each rule's result holds views into its shape's
+    arrays."""
     rule_of, per, scope = _instance_table(rules, index)
     n_rules = len(rules)
     start = np.searchsorted(rule_of, _arange(n_rules + 1))
@@ -670,28 +700,31 @@ def evaluate_rules(rules: Sequence[Rule], index: FactIndex) -> list[RuleResult]:
     keys = instance_keys(index, per, scope)
     texts = index.period_strings()[per]
     shapes: dict[str, list[int]] = {}
-    plans: dict[int, Plan] = {}
     for i in np.flatnonzero(count).tolist():
-        plans[i] = compile_rule(rules[i].tree)
-        shapes.setdefault(plans[i].shape, []).append(i)
+        shapes.setdefault(rules[i].plan.shape, []).append(i)
+    ordered = _ints([i for members in shapes.values() for i in members])
+    take = _ranges(start[ordered], count[ordered])
+    slots = _Slots(index, [rules[i] for i in ordered], count[ordered], take, per, scope)
     out: list[RuleResult | None] = [None] * n_rules
+    at = row = 0
     for members in shapes.values():
         m = _ints(members)
-        take = _ranges(start[m], count[m])
-        n = len(take)
-        env = _Env(index, per[take], scope[take], *(np.zeros(n, dtype=bool) for _ in range(4)), [],
-                   [plans[i] for i in members], np.repeat(_arange(len(members)), count[m]))
+        n, k = int(count[m].sum()), len(rules[members[0]].plan.refs)
+        pos, lo, hi, missing, na, empty = slots.block(row, n, k)
+        row += n * k
+        env = _Env(per[take[at:at + n]], missing, na, empty, np.zeros(n, dtype=bool),
+                   [rules[i].plan for i in members], np.repeat(_arange(len(members)), count[m]), lo, hi)
+        at += n
         lhs, rhs, status, g, rel = decide(rules[members[0]].tree, env)
         reason = _reasons(env)
-        groups = np.vstack(env.groups)
-        at = 0
+        a = 0
         for i in members:
-            a, b = at, at + int(count[i])
-            at = b
+            b = a + int(count[i])
             s = slice(start[i], start[i + 1])
             out[i] = RuleResult(rules[i], keys[s].tolist(), texts[s].tolist(), status[a:b], reason[a:b].tolist(),
                                 iv.Bounds(lhs.lo[a:b], lhs.hi[a:b]), iv.Bounds(rhs.lo[a:b], rhs.hi[a:b]),
-                                g[a:b], rel[a:b], GroupFacts(index.members, groups[:, a:b]))
+                                g[a:b], rel[a:b], GroupFacts(index.members, pos[:, a:b]))
+            a = b
     return [r if r is not None else _empty(rules[i], index) for i, r in enumerate(out)]
 
 
