@@ -18,7 +18,7 @@ from pandera.typing.pandas import Series
 from cuadra.contract.facts import ROUNDINGS
 from cuadra.rules.builtins import duplicates, published, ranges
 from cuadra.rules.catalogue import Rule
-from cuadra.rules.evaluate import FactIndex, RuleResult, evaluate_rule
+from cuadra.rules.evaluate import FactIndex, RuleResult, evaluate_rules
 
 __all__ = ["FactsModel", "build_schema", "run_pandera"]
 
@@ -112,12 +112,23 @@ def build_schema(rules: Sequence[Rule], collector: Collector,
 
     checks = [
         _check("duplicado", duplicates, collector, index_for, "duplicados inconsistentes", done),
-        _check("publicado", lambda ix: published(ix.facts), collector, index_for, "texto publicado ≠ valor",
+        _check("publicado", lambda ix: published(ix.facts, ix.fact_na), collector, index_for, "texto publicado ≠ valor",
                done),
-        _check("rango", lambda ix: ranges(ix.facts), collector, index_for, "fuera de rango", done),
+        _check("rango", lambda ix: ranges(ix.facts, ix.fact_na), collector, index_for, "fuera de rango", done),
     ]
+    batch: dict[str, object] = {}
+
+    def result_of(rule: Rule, ix: FactIndex) -> RuleResult:
+        # Every rule check of the schema is evaluated in one batch, once per grouping of the facts
+        # (issue 17: rules of one shape are walked together); each check then takes its own result.
+        if batch.get("") is not ix:
+            batch.clear()
+            batch.update(zip((r.id for r in rules), evaluate_rules(rules, ix), strict=True))
+            batch[""] = ix
+        return batch[rule.id]  # type: ignore[return-value]
+
     for rule in rules:
-        checks.append(_check(rule.id, lambda ix, rule=rule: evaluate_rule(rule, ix), collector, index_for,
+        checks.append(_check(rule.id, lambda ix, rule=rule: result_of(rule, ix), collector, index_for,
                              f"{rule.titulo}: {rule.expr}", done))
     schema = FactsModel.to_schema()
     return pa.DataFrameSchema(schema.columns, checks=[*schema.checks, *checks], strict=False,
@@ -143,9 +154,8 @@ def run_pandera(facts: pd.DataFrame, rules: Sequence[Rule],
     # here (an empty result, still reported) instead of costing a Pandera check. On a small
     # submission that is most of the catalogue, and most of the run (issue 17, start-up).
     live = [r for r in rules if _may_apply(r, index)]
-    for rule in rules:
-        if not _may_apply(rule, index):
-            collector[rule.id] = evaluate_rule(rule, index)
+    idle = [r for r in rules if not _may_apply(r, index)]
+    collector.update(zip((r.id for r in idle), evaluate_rules(idle, index), strict=True))
     schema = build_schema(live, collector, progress, total=len(rules) + 3, index=index)
     failure_cases = pd.DataFrame()
     try:

@@ -89,10 +89,12 @@ def truncation_reading(facts: pd.DataFrame, members: list[int] | np.ndarray) -> 
     return ""
 
 
-def _convention(facts: pd.DataFrame, r: int, p: int) -> str:
-    """The text naming fact ``r`` (rounded) as the truncation of fact ``p`` (the narrowest other)."""
-    value, scale, decimals = (facts[c].to_numpy() for c in ("value", "scale", "decimals"))
-    source, locator = (facts[c].to_numpy() for c in ("source", "locator"))
+def _convention(facts: pd.DataFrame, r: int, p: int,
+                cols: dict[str, np.ndarray] | None = None) -> str:
+    """The text naming fact ``r`` (rounded) as the truncation of fact ``p`` (the narrowest other);
+    ``cols``: the frame's columns as arrays, when the caller has them."""
+    col = cols or _text_columns(facts)
+    value, scale, decimals, source, locator = (col[c] for c in ("value", "scale", "decimals", "source", "locator"))
     exact = float(value[p]) * 10.0 ** int(scale[p])
     nearest_text = float((Decimal(repr(exact)) / Decimal(10) ** int(scale[r])).quantize(
         Decimal(1).scaleb(-int(decimals[r])), rounding=ROUND_HALF_UP))
@@ -101,6 +103,10 @@ def _convention(facts: pd.DataFrame, r: int, p: int) -> str:
             f"{_figure(value[p], int(scale[p]), int(decimals[p]))} "
             f"({source[p]}:{locator[p]}), no su redondeo, que sería "
             f"{_figure(nearest_text, int(scale[r]), int(decimals[r]))}")
+
+
+def _text_columns(facts: pd.DataFrame) -> dict[str, np.ndarray]:
+    return {c: facts[c].to_numpy() for c in ("value", "scale", "decimals", "source", "locator")}
 
 
 def _others_best(group: Ints, *keys: npt.NDArray[np.float64]) -> tuple[Ints, Ints]:
@@ -168,8 +174,9 @@ def _conventions(index: FactIndex, groups: Ints) -> npt.NDArray[np.object_]:
         explained = rounded & has_others & ~(meet_lo > meet_hi)
     hit = np.flatnonzero(explained)
     g, at = np.unique(cell_group[hit], return_index=True)  # the first source (in name order) that explains
+    cols = _text_columns(facts)
     for gi, c in zip(g.tolist(), hit[at].tolist(), strict=True):
-        out[gi] = _convention(facts, int(pos[order[first[c]]]), int(c_pos[o_narrow[c]]))
+        out[gi] = _convention(facts, int(pos[order[first[c]]]), int(c_pos[o_narrow[c]]), cols)
     return out
 
 
@@ -193,9 +200,14 @@ def duplicates(index: FactIndex) -> RuleResult:
                    iv.Bounds(glo, glo.copy()), iv.Bounds(ghi, ghi.copy()), "<=", facts)
 
 
-def published(facts: pd.DataFrame) -> RuleResult:
-    """Every figure with printed text must read as its value, scale and decimals."""
-    mask = (facts["published"].to_numpy() != "") & ~facts["status"].isin(NA_STATUSES).to_numpy()
+def _na(facts: pd.DataFrame, na: npt.NDArray[np.bool_] | None) -> npt.NDArray[np.bool_]:
+    return facts["status"].isin(NA_STATUSES).to_numpy() if na is None else na
+
+
+def published(facts: pd.DataFrame, na: npt.NDArray[np.bool_] | None = None) -> RuleResult:
+    """Every figure with printed text must read as its value, scale and decimals (``na``: which facts
+    are NA/ND, when the caller knows, as ``FactIndex.fact_na`` does)."""
+    mask = (facts["published"].to_numpy() != "") & ~_na(facts, na)
     pv, ps, pd_, v, s, d = (facts[c].to_numpy(dtype=np.float64)[mask] for c in (
         "pub_value", "pub_scale", "pub_decimals", "value", "scale", "decimals"))
     err = facts["pub_error"].to_numpy()[mask]
@@ -220,9 +232,9 @@ def published(facts: pd.DataFrame) -> RuleResult:
                    "==", OneFact(facts.index.to_numpy()[mask]))
 
 
-def ranges(facts: pd.DataFrame) -> RuleResult:
+def ranges(facts: pd.DataFrame, na: npt.NDArray[np.bool_] | None = None) -> RuleResult:
     """Every figure with a range (a percentage, say) must admit a value inside it."""
-    mask = facts["rango_min"].notna().to_numpy() & ~facts["status"].isin(NA_STATUSES).to_numpy()
+    mask = facts["rango_min"].notna().to_numpy() & ~_na(facts, na)
     lo, hi, rmin, rmax = (facts[c].to_numpy(dtype=np.float64)[mask] for c in ("lo", "hi", "rango_min", "rango_max"))
     ids, per = (facts[c].to_numpy()[mask] for c in ("fact_id", "period"))
     lhs, rhs = iv.Bounds(lo, hi), iv.Bounds(rmin, rmax)
@@ -234,4 +246,4 @@ def ranges(facts: pd.DataFrame) -> RuleResult:
 
 
 def evaluate_builtins(index: FactIndex) -> list[RuleResult]:
-    return [duplicates(index), published(index.facts), ranges(index.facts)]
+    return [duplicates(index), published(index.facts, index.fact_na), ranges(index.facts, index.fact_na)]

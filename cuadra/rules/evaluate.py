@@ -99,22 +99,21 @@ class FactIndex:
         self._rank: Ints | None = None
         self._period_obj = _objects(self.periods)
         base = (cc * n_p + pc) * ns
-        keys2 = _concat(base, base + sc + 1)
-        pos2 = _concat(_arange(n), _arange(n))
-        order = keys2.argsort(kind="stable")
-        sk = keys2[order]
+        sk, pos = _sorted_with_position(_concat(base, base + sc + 1), n)
         starts = _run_starts(sk)
         self.keys: Ints = sk[starts]
         self.indptr: Ints = _concat(starts, [len(sk)])
-        self.indices: Ints = pos2[order]
+        self.indices: Ints = pos
         lo = facts["lo"].to_numpy(dtype=np.float64)
         hi = facts["hi"].to_numpy(dtype=np.float64)
-        na = facts["status"].isin(NA_STATUSES).to_numpy().astype(np.int64)
+        #: Whether each fact is NA/ND (it has no bounds).
+        self.fact_na: npt.NDArray[np.bool_] = facts["status"].isin(NA_STATUSES).to_numpy()
+        na = self.fact_na.astype(np.int64)
         if len(sk):
             # fmax/fmin skip NaN (an NA/ND member has no bounds), as a grouped max/min would.
-            self.lo = np.fmax.reduceat(np.concatenate((lo, lo))[order], starts)
-            self.hi = np.fmin.reduceat(np.concatenate((hi, hi))[order], starts)
-            self.n_na = np.add.reduceat(_concat(na, na)[order], starts)
+            self.lo = np.fmax.reduceat(lo[pos], starts)
+            self.hi = np.fmin.reduceat(hi[pos], starts)
+            self.n_na = np.add.reduceat(na[pos], starts)
         else:
             self.lo, self.hi, self.n_na = np.zeros(0), np.zeros(0), _arange(0)
         self.members = GroupMembers(self.indptr, self.indices)
@@ -211,7 +210,7 @@ class FactIndex:
             return out
         ok = (concepts >= 0) & (periods >= 0) & (periods < self.n_periods)
         key = (np.where(ok, concepts, 0) * self.n_periods + np.where(ok, periods, 0)) * self.n_scopes + scopes
-        j = np.minimum(np.searchsorted(self.keys, key), len(self.keys) - 1)
+        j = np.minimum(_search(self.keys, key)[0], len(self.keys) - 1)
         hit = ok & (self.keys[j] == key)
         out[hit] = j[hit]
         return out
@@ -343,11 +342,19 @@ def _targets(reps: list[Ref], spec: Ints, codes: Ints, index: FactIndex, kinds: 
     kinds = np.unique(spec) if kinds is None else kinds
     if len(kinds) == 1:
         return _target(reps[int(kinds[0])], codes, index)
-    out = np.empty(len(codes), dtype=np.int64)
+    same = [k for k in kinds.tolist() if period_spec(reps[k]) == _AT_T]
+    out = codes.copy()  # ``x`` and ``x[t]`` read the instance's own period: most references
+    rest = np.flatnonzero(spec != same[0]) if same else _arange(len(codes))
+    spec, codes = spec[rest], codes[rest]
     for k in kinds.tolist():
-        m = spec == k
-        out[m] = _target(reps[k], codes[m], index)
+        if k not in same:
+            m = spec == k
+            out[rest[m]] = _target(reps[k], codes[m], index)
     return out
+
+
+#: The period spec of a reference at the instance's own period.
+_AT_T = period_spec(Ref(""))
 
 
 class _RuleRefs:
@@ -422,7 +429,7 @@ def _candidates(rules: Sequence[Rule], index: FactIndex) -> tuple[Ints, Ints]:
     found_r.append(_ints(pinned_r))
     found_p.append(_ints(pinned_p))
     n_p = len(index.periods)  # after every code above was made
-    cand = np.unique(_concat(*found_r) * n_p + _concat(*found_p))
+    cand = _unique(_concat(*found_r) * n_p + _concat(*found_p))
     if listed_r:
         limited = np.zeros(len(rules), dtype=bool)
         limited[listed_r] = True
@@ -456,7 +463,7 @@ def _instance_table(rules: Sequence[Rule], index: FactIndex) -> tuple[Ints, Ints
     cnt = ops.count[rule]
     row = _ranges(ops.ptr[rule], cnt)
     inst = np.repeat(_arange(len(rule)), cnt)
-    target = _targets(ops.reps, ops.spec[row], per[inst], index)
+    target = _targets(ops.reps, ops.spec[row], per[inst], index, kinds=_arange(len(ops.reps)))
     concept = ops.concept[row]
     full = np.array([getattr(r, "completos", False) for r in rules], dtype=bool)
     if full.any():
@@ -471,8 +478,8 @@ def _instance_table(rules: Sequence[Rule], index: FactIndex) -> tuple[Ints, Ints
     ns = index.n_scopes
     ok = (concept >= 0) & (target >= 0) & (target < index.n_periods)
     base = (concept[ok] * index.n_periods + target[ok]) * ns
-    first = np.searchsorted(index.keys, base + 1)
-    counts = np.searchsorted(index.keys, base + ns) - first
+    first, last = _search(index.keys, base, 1, ns)
+    counts = last - first
     pairs = np.repeat(inst[ok], counts) * ns + index.keys[_ranges(first, counts)] % ns
     pairs, times = np.unique(pairs, return_counts=True)
     common = pairs[times == ops.count[rule[pairs // ns]]]  # stated by every distinct reference
@@ -756,6 +763,45 @@ def _objects(values: list[str]) -> npt.NDArray[np.object_]:
     out = np.empty(len(values), dtype=object)
     out[:] = values
     return out
+
+
+def _sorted_with_position(keys2: Ints, n: int) -> tuple[Ints, Ints]:
+    """``keys2`` (the global keys of ``n`` facts, then their per-document keys) sorted, and the fact
+    behind each: equal keys in fact order, as a stable sort gives them.
+
+    One sort of ``key · n + fact`` (all distinct, so any sort is stable) instead of a stable
+    argsort and two gathers: the grouping is a fifth of the evaluator's time on 50 editions."""
+    if not len(keys2) or int(keys2.max()) >= (1 << 62) // max(n, 1):  # too wide to pack: sort stably
+        order = keys2.argsort(kind="stable")
+        return keys2[order], order % max(n, 1)
+    packed = keys2 * n + _concat(_arange(n), _arange(n))
+    packed.sort()
+    keys = packed // n
+    return keys, packed - keys * n
+
+
+def _search(keys: Ints, needles: Ints, *offsets: int) -> tuple[Ints, ...]:
+    """``np.searchsorted(keys, needles + o)`` for each offset (0 when none is given).
+
+    Many needles are searched in sorted order: a binary search per needle in arbitrary order
+    misses the cache at every step, in key order it does not (three to five times faster)."""
+    offsets = offsets or (0,)
+    if len(needles) < 4096:
+        return tuple(np.searchsorted(keys, needles + o) for o in offsets)
+    order = needles.argsort()
+    ordered = needles[order]
+    out = []
+    for o in offsets:
+        found = np.empty(len(needles), dtype=np.int64)
+        found[order] = np.searchsorted(keys, ordered + o)
+        out.append(found)
+    return tuple(out)
+
+
+def _unique(values: Ints) -> Ints:
+    """``np.unique`` by sorting: for long integer arrays numpy's hash table is several times slower."""
+    v = np.sort(values)
+    return v[_run_starts(v)] if len(v) else v
 
 
 def _run_starts(sorted_keys: Ints) -> Ints:
