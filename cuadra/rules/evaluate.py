@@ -26,7 +26,7 @@ from cuadra import intervals as iv
 from cuadra.errors import UnsupportedRule
 from cuadra.rules import periods
 from cuadra.rules.catalogue import BuiltinRule, Rule
-from cuadra.rules.shapes import PeriodSpec, Plan, period_spec
+from cuadra.rules.shapes import SPEC_REFS, Plan, period_spec
 from cuadra.rules.syntax import BinOp, Call, Compare, Neg, Node, Num, Ref
 
 __all__ = ["ALL", "FactIndex", "FactLists", "GroupFacts", "RuleResult", "evaluate_rule", "shift_period",
@@ -336,20 +336,19 @@ def _source(ref: Ref, codes: Ints, index: FactIndex) -> Ints:
     return index.mapped(codes, ("source", ref.lag, ref.step, ref.fin), lambda p: periods.source(ref, p))
 
 
-def _targets(reps: list[Ref], spec: Ints, codes: Ints, index: FactIndex, kinds: Ints | None = None) -> Ints:
-    """:func:`_target` where element ``i`` reads at ``reps[spec[i]]``'s period (one call per spec;
-    ``kinds``: the specs that occur, when the caller knows them)."""
-    kinds = np.unique(spec) if kinds is None else kinds
+def _targets(spec: Ints, codes: Ints, index: FactIndex, kinds: Ints) -> Ints:
+    """:func:`_target` where element ``i`` reads at the period of spec ``spec[i]``
+    (``cuadra.rules.shapes.spec_id``): one call per spec in ``kinds``, those that occur."""
     if len(kinds) == 1:
-        return _target(reps[int(kinds[0])], codes, index)
-    same = [k for k in kinds.tolist() if period_spec(reps[k]) == _AT_T]
+        return _target(SPEC_REFS[int(kinds[0])], codes, index)
+    same = [k for k in kinds.tolist() if period_spec(SPEC_REFS[k]) == _AT_T]
     out = codes.copy()  # ``x`` and ``x[t]`` read the instance's own period: most references
     rest = np.flatnonzero(spec != same[0]) if same else _arange(len(codes))
     spec, codes = spec[rest], codes[rest]
     for k in kinds.tolist():
         if k not in same:
             m = spec == k
-            out[rest[m]] = _target(reps[k], codes[m], index)
+            out[rest[m]] = _target(SPEC_REFS[k], codes[m], index)
     return out
 
 
@@ -361,31 +360,14 @@ class _RuleRefs:
     """Every rule's distinct references, as flat arrays (row = one reference of one rule).
 
     ``ptr[i]:ptr[i + 1]`` are rule ``i``'s rows; ``concept`` the concept code of each row (-1: no
-    fact has it); ``spec`` the index in ``reps`` of a reference reading the same period."""
+    fact has it); ``spec`` its period spec (``cuadra.rules.shapes.spec_id``)."""
 
     def __init__(self, rules: Sequence[Rule], index: FactIndex) -> None:
-        refs: list[Ref] = []
-        ptr = [0]
-        for rule in rules:
-            refs += dict.fromkeys(rule.refs)
-            ptr.append(len(refs))
-        self.ptr = _ints(ptr)
-        self.count = np.diff(self.ptr)
-        self.concept = index.concept_codes([r.concept for r in refs])
-        self.reps, self.spec = _specs(refs)
-
-
-def _specs(refs: Sequence[Ref]) -> tuple[list[Ref], Ints]:
-    """One reference per distinct period spec (first seen first), and each reference's spec."""
-    seen: dict[PeriodSpec, int] = {}
-    reps: list[Ref] = []
-    spec = []
-    for r in refs:
-        k = seen.setdefault(period_spec(r), len(seen))
-        if k == len(reps):
-            reps.append(r)
-        spec.append(k)
-    return reps, _ints(spec)
+        plans = [rule.plan for rule in rules]
+        self.count = _ints([len(p.distinct) for p in plans])
+        self.ptr = _concat([0], np.cumsum(self.count))
+        self.concept = index.concept_codes([r.concept for p in plans for r in p.distinct])
+        self.spec = _ints([k for p in plans for k in p.distinct_specs])
 
 
 def _candidates(rules: Sequence[Rule], index: FactIndex) -> tuple[Ints, Ints]:
@@ -463,7 +445,7 @@ def _instance_table(rules: Sequence[Rule], index: FactIndex) -> tuple[Ints, Ints
     cnt = ops.count[rule]
     row = _ranges(ops.ptr[rule], cnt)
     inst = np.repeat(_arange(len(rule)), cnt)
-    target = _targets(ops.reps, ops.spec[row], per[inst], index, kinds=_arange(len(ops.reps)))
+    target = _targets(ops.spec[row], per[inst], index, np.unique(ops.spec))
     concept = ops.concept[row]
     full = np.array([getattr(r, "completos", False) for r in rules], dtype=bool)
     if full.any():
@@ -550,8 +532,8 @@ class _Slots:
         k = np.repeat(width, count)
         slot = _ranges(np.repeat(_concat([0], np.cumsum(width))[:-1], count), k)
         inst = np.repeat(take, k)
-        reps, spec = _specs(slots)
-        target = _targets(reps, spec[slot], per[inst], index, kinds=_arange(len(reps)))
+        spec = _ints([k for rule in rules for k in rule.plan.specs])
+        target = _targets(spec[slot], per[inst], index, np.unique(spec))
         concept = index.concept_codes([r.concept for r in slots])[slot]
         self.pos = pos = index.find_many(concept, target, scope[inst])
         found = pos >= 0
@@ -704,8 +686,8 @@ def evaluate_rules(rules: Sequence[Rule], index: FactIndex) -> list[RuleResult]:
     n_rules = len(rules)
     start = np.searchsorted(rule_of, _arange(n_rules + 1))
     count = np.diff(start)
-    keys = instance_keys(index, per, scope)
-    texts = index.period_strings()[per]
+    keys = instance_keys(index, per, scope).tolist()
+    texts = index.period_strings()[per].tolist()
     shapes: dict[str, list[int]] = {}
     for i in np.flatnonzero(count).tolist():
         shapes.setdefault(rules[i].plan.shape, []).append(i)
@@ -723,12 +705,12 @@ def evaluate_rules(rules: Sequence[Rule], index: FactIndex) -> list[RuleResult]:
                    [rules[i].plan for i in members], np.repeat(_arange(len(members)), count[m]), lo, hi)
         at += n
         lhs, rhs, status, g, rel = decide(rules[members[0]].tree, env)
-        reason = _reasons(env)
+        reason = _reasons(env).tolist()
         a = 0
         for i in members:
             b = a + int(count[i])
             s = slice(start[i], start[i + 1])
-            out[i] = RuleResult(rules[i], keys[s].tolist(), texts[s].tolist(), status[a:b], reason[a:b].tolist(),
+            out[i] = RuleResult(rules[i], keys[s], texts[s], status[a:b], reason[a:b],
                                 iv.Bounds(lhs.lo[a:b], lhs.hi[a:b]), iv.Bounds(rhs.lo[a:b], rhs.hi[a:b]),
                                 g[a:b], rel[a:b], GroupFacts(index.members, pos[:, a:b]))
             a = b

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from cuadra.errors import UnsupportedRule
 from cuadra.rules.syntax import BinOp, Call, Compare, Neg, Node, Num, Ref
 
-__all__ = ["Plan", "PeriodSpec", "compile_rule", "period_spec"]
+__all__ = ["Plan", "PeriodSpec", "compile_rule", "period_spec", "spec_id", "SPEC_REFS"]
 
 #: How a reference chooses its period, without the concept: two references with the same spec read
 #: the same period at every instance.
@@ -29,6 +29,22 @@ PeriodSpec = tuple[int, str, bool, str | None]
 
 def period_spec(ref: Ref) -> PeriodSpec:
     return (ref.lag, ref.step, ref.fin, ref.fixed)
+
+
+#: Every period spec compiled in this process, numbered in order of appearance, and a reference
+#: reading each (``SPEC_REFS[spec_id(r)]`` reads the same period as ``r`` at every instance).
+_SPEC_IDS: dict[PeriodSpec, int] = {}
+SPEC_REFS: list[Ref] = []
+
+
+def spec_id(ref: Ref) -> int:
+    """The number of ``ref``'s period spec (a rule's are numbered once, when it is compiled)."""
+    key = period_spec(ref)
+    k = _SPEC_IDS.get(key)
+    if k is None:
+        SPEC_REFS.append(ref)
+        k = _SPEC_IDS[key] = len(SPEC_REFS) - 1
+    return k
 
 
 @dataclass(frozen=True)
@@ -41,6 +57,11 @@ class Plan:
     refs: tuple[Ref, ...]
     #: The literals, in walk order.
     nums: tuple[float, ...]
+    #: The period spec number (:func:`spec_id`) of each reference slot.
+    specs: tuple[int, ...]
+    #: The distinct references (a reference written twice is one operand), and their spec numbers.
+    distinct: tuple[Ref, ...]
+    distinct_specs: tuple[int, ...]
 
 
 def _signature(node: Node | Compare, refs: list[Ref], nums: list[float]) -> Iterator[str]:
@@ -76,4 +97,6 @@ def compile_rule(tree: Compare) -> Plan:
     refs: list[Ref] = []
     nums: list[float] = []
     shape = "".join(_signature(tree, refs, nums))
-    return Plan(shape, tuple(refs), tuple(nums))
+    distinct = tuple(dict.fromkeys(refs))
+    return Plan(shape, tuple(refs), tuple(nums), tuple(spec_id(r) for r in refs), distinct,
+                tuple(spec_id(r) for r in distinct))
