@@ -172,20 +172,20 @@ def test_rules_of_one_shape_evaluated_together_equal_the_loop(df: pd.DataFrame, 
 
 @st.composite
 def near_duplicates(draw: st.DrawFn) -> pd.DataFrame:
-    """Figures stated several times, a rounding unit or so apart, in several documents and rounding
-    conventions: failing duplicates, some explained by a truncation (issue 14), some not."""
+    """Figures stated several times, cut or rounded to fewer decimals, in several documents and
+    rounding conventions: failing duplicates, some explained by a truncation (issue 14), some not."""
     rows = []
     for concept in draw(st.lists(st.sampled_from(CONCEPTS[:4]), min_size=1, max_size=4, unique=True)):
-        base = draw(st.integers(1, 999))
+        exact = draw(st.integers(1, 999)) + draw(st.sampled_from([0.957, 0.123, 0.55, 0.06, 0.999]))
         for _ in range(draw(st.integers(2, 5))):
-            decimals = draw(st.integers(0, 2))
-            value = round(base + draw(st.sampled_from([0.0, 0.04, -0.04, 0.06, 0.09, -0.1, 0.5, 1.0])), decimals)
-            status = draw(st.sampled_from(["final"] * 5 + ["NA"]))
+            decimals = draw(st.integers(0, 3))
+            cut = draw(st.booleans())  # the figure cut to its decimals, or rounded
+            value = np.floor(exact * 10**decimals) / 10**decimals if cut else round(exact, decimals)
+            status = draw(st.sampled_from(["final"] * 11 + ["NA"]))
             rows.append({
                 "fact_id": f"f.csv:{len(rows) + 2}", "concept": concept, "period": "2020",
-                "value": np.nan if status == "NA" else value, "unit": "unidades",
-                "scale": draw(st.sampled_from([0, 0, 3])), "decimals": decimals,
-                "rounding": draw(st.sampled_from(["nearest", "nearest", "truncate", "exact"])),
+                "value": np.nan if status == "NA" else round(value, decimals), "unit": "unidades", "scale": 0,
+                "decimals": decimals, "rounding": draw(st.sampled_from(["nearest", "nearest", "truncate", "exact"])),
                 "status": status, "source": draw(st.sampled_from(["s.txt", "u.txt", "v.txt"])),
                 "locator": str(len(rows) + 1), "quote": "q", "published": "", "lectura": "", "pub_value": np.nan,
                 "pub_scale": np.nan, "pub_decimals": np.nan, "pub_error": "", "rango_min": np.nan, "rango_max": np.nan,
