@@ -198,3 +198,16 @@ def test_duplicate_conventions_found_at_once_equal_one_group_at_a_time(df: pd.Da
     keys, status, reason, facts = loop_duplicates(LoopIndex(df))
     dup = duplicates(FactIndex(df))
     assert (dup.keys, list(map(str, dup.status)), dup.reason, list(dup.facts)) == (keys, status, reason, facts)
+
+
+def test_a_pickled_plan_numbers_its_period_specs_where_it_is_read() -> None:
+    """The catalogue cache pickles rules; a plan's spec numbers are the writing process's own."""
+    import pickle
+
+    from cuadra.rules.shapes import SPEC_REFS, compile_rule, period_spec
+
+    plan = compile_rule(parse_expr("a.total[fin(t-1)] == a.x[q-1] + a.y['2020'] * 2"))
+    assert all(isinstance(x, str | tuple) for x in plan.__reduce__()[1][:2])  # no numbers travel
+    back = pickle.loads(pickle.dumps(plan))
+    assert back == plan
+    assert [period_spec(SPEC_REFS[k]) for k in back.specs] == [period_spec(r) for r in plan.refs]

@@ -63,6 +63,16 @@ class Plan:
     distinct: tuple[Ref, ...]
     distinct_specs: tuple[int, ...]
 
+    def __reduce__(self) -> tuple[object, tuple[object, ...]]:
+        # Spec numbers belong to this process (a rule may be pickled in the catalogue cache and read
+        # by another): the plan is rebuilt, and its references numbered again, where it is unpickled.
+        return (_plan, (self.shape, self.refs, self.nums))
+
+
+def _plan(shape: str, refs: tuple[Ref, ...], nums: tuple[float, ...]) -> Plan:
+    distinct = tuple(dict.fromkeys(refs))
+    return Plan(shape, refs, nums, tuple(spec_id(r) for r in refs), distinct, tuple(spec_id(r) for r in distinct))
+
 
 def _signature(node: Node | Compare, refs: list[Ref], nums: list[float]) -> Iterator[str]:
     """Yield the shape's text while collecting the leaves in the order ``_eval`` visits them."""
@@ -97,6 +107,4 @@ def compile_rule(tree: Compare) -> Plan:
     refs: list[Ref] = []
     nums: list[float] = []
     shape = "".join(_signature(tree, refs, nums))
-    distinct = tuple(dict.fromkeys(refs))
-    return Plan(shape, tuple(refs), tuple(nums), tuple(spec_id(r) for r in refs), distinct,
-                tuple(spec_id(r) for r in distinct))
+    return _plan(shape, tuple(refs), tuple(nums))
