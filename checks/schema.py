@@ -8,6 +8,7 @@ takes part in a failing instance, so that ``lazy=True`` failure cases point at t
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -18,7 +19,7 @@ from pandera.typing.pandas import Series
 from cuadra.contract.facts import ROUNDINGS
 from cuadra.rules.builtins import duplicates, published, ranges
 from cuadra.rules.catalogue import Rule
-from cuadra.rules.evaluate import FactIndex, RuleResult, evaluate_rules
+from cuadra.rules.evaluate import FactIndex, RuleResult, evaluate_rule, evaluate_rules
 
 __all__ = ["FactsModel", "build_schema", "run_pandera"]
 
@@ -123,9 +124,12 @@ def build_schema(rules: Sequence[Rule], collector: Collector,
         # (issue 17: rules of one shape are walked together); each check then takes its own result.
         if batch.get("") is not ix:
             batch.clear()
-            batch.update(zip((r.id for r in rules), evaluate_rules(rules, ix), strict=True))
             batch[""] = ix
-        return batch[rule.id]  # type: ignore[return-value]
+            # A rule that cannot run must not take the others with it: it then fails its own check, alone.
+            with contextlib.suppress(Exception):
+                batch.update(zip((r.id for r in rules), evaluate_rules(rules, ix), strict=True))
+        found = batch.get(rule.id)
+        return found if isinstance(found, RuleResult) else evaluate_rule(rule, ix)
 
     for rule in rules:
         checks.append(_check(rule.id, lambda ix, rule=rule: result_of(rule, ix), collector, index_for,

@@ -211,3 +211,26 @@ def test_a_pickled_plan_numbers_its_period_specs_where_it_is_read() -> None:
     back = pickle.loads(pickle.dumps(plan))
     assert back == plan
     assert [period_spec(SPEC_REFS[k]) for k in back.specs] == [period_spec(r) for r in plan.refs]
+
+
+def test_a_rule_that_cannot_run_fails_alone_in_the_pandera_batch() -> None:
+    """Pandera's rule checks share one batch; a rule that raises must not take the others with it."""
+    from dataclasses import replace
+
+    from checks.schema import run_pandera
+
+    df = _finish([{"fact_id": f"f.csv:{i + 2}", "concept": c, "period": "2020", "value": v, "unit": "unidades",
+                   "scale": 0, "decimals": 0, "rounding": "nearest", "status": "final", "source": "s.txt",
+                   "locator": str(i + 1), "quote": "q", "published": "", "lectura": "", "pub_value": np.nan,
+                   "pub_scale": np.nan, "pub_decimals": np.nan, "pub_error": "", "rango_min": np.nan,
+                   "rango_max": np.nan} for i, (c, v) in enumerate([("a.total", 5.0), ("a.x", 2.0), ("a.y", 3.0)])])
+    good = [Rule(id=f"r{i}", titulo="t", expr=e, tree=parse_expr(e), kind="formula", severity="error", ess_level=1,
+                 fuentes=("000_18269b3800bc8850.txt:1",), origin="r.yaml:1")
+            for i, e in enumerate(["a.total == a.x + a.y", "a.x <= a.total"])]
+    broken = replace(good[0], id="roto")
+    # A plan whose slots are out of the walk's order: the evaluator refuses it (UnsupportedRule).
+    broken.__dict__["plan"] = replace(broken.plan, shape="roto", refs=tuple(reversed(broken.plan.refs)))
+    results, _ = run_pandera(df, [good[0], broken, good[1]])
+    by_rule = {r.rule.id: [str(s) for s in r.status] for r in results}
+    assert "roto" not in by_rule
+    assert by_rule["r0"] == ["pass"] and by_rule["r1"] == ["pass"]
