@@ -106,7 +106,10 @@ def test_a_rule_that_cannot_run_on_base_is_an_error_finding(monkeypatch: pytest.
     def boom(rule: object, index: object) -> None:
         raise ValueError("no such operand")
 
-    monkeypatch.setattr(sides, "evaluate_rule", boom)
+    import cuadra.rules.evaluate as evaluate
+
+    monkeypatch.setattr(evaluate, "evaluate_rules", boom)  # the batch fails, then each rule alone
+    monkeypatch.setattr(evaluate, "evaluate_rule", boom)
     findings, _ = sides.evaluate_frame(facts, load_catalogue([rules_file]))
     broken = [f for f in findings if f.rule == "s.cota"]
     assert [(f.status, f.key) for f in broken] == [("error", "*")] and "no such operand" in broken[0].reason

@@ -27,7 +27,7 @@ from cuadra.findings import STATUSES, FactRef, Finding
 from cuadra.gate.identity import FactState, fact_state_from_ref, fact_states_from_frame
 from cuadra.rules.builtins import evaluate_builtins
 from cuadra.rules.catalogue import Rule
-from cuadra.rules.evaluate import FactIndex, evaluate_rule
+from cuadra.rules.evaluate import FactIndex, evaluate_rules_isolated
 from cuadra.waivers import Waiver, apply_waivers, load_waivers
 
 __all__ = ["Side", "is_findings_json", "base_side", "evaluate_frame", "side_from_findings_json", "side_from_run"]
@@ -84,10 +84,11 @@ def evaluate_frame(facts: pd.DataFrame, rules: Sequence[Rule],
     """
     index = FactIndex(facts)
     results, broken = evaluate_builtins(index), []
-    for rule in rules:
-        try:
-            results.append(evaluate_rule(rule, index))
-        except Exception as exc:  # as in the Pandera backend: a rule that cannot run is an error finding
+    for rule, result in zip(rules, evaluate_rules_isolated(rules, index), strict=True):
+        if not isinstance(result, Exception):
+            results.append(result)
+        else:  # as in the Pandera backend: a rule that cannot run is an error finding
+            exc = result
             broken.append(Finding(rule=rule.id, kind=rule.kind, key="*", period="", status="error",
                                   severity=rule.severity, titulo=rule.titulo, expr=rule.expr,
                                   fuentes=tuple(rule.fuentes), lhs=(None, None), rhs=(None, None), imbalance=None,

@@ -35,7 +35,7 @@ from cuadra.rules.shapes import SPEC_REFS, Plan, period_spec
 from cuadra.rules.syntax import BinOp, Call, Compare, Neg, Node, Num, Ref
 
 __all__ = ["ALL", "FactIndex", "FactLists", "GroupFacts", "RuleResult", "evaluate_rule", "evaluate_rules",
-           "shift_period", "instances", "instance_key", "literal", "NA_STATUSES"]
+           "evaluate_rules_isolated", "shift_period", "instances", "instance_key", "literal", "NA_STATUSES"]
 
 NA_STATUSES = ("NA", "ND")
 
@@ -713,6 +713,25 @@ def evaluate_rule(rule: Rule, index: FactIndex) -> RuleResult:
     """Evaluate every instance of ``rule``; a missing, NA/ND, inconsistent or zero-divisor operand
     makes the instance indeterminate, never a silent pass."""
     return evaluate_rules([rule], index)[0]
+
+
+def evaluate_rules_isolated(rules: Sequence[Rule], index: FactIndex) -> list[RuleResult | Exception]:
+    """Evaluate ``rules`` in one batch, or rule by rule when the batch raises.
+
+    A rule that cannot run must not take the others with it: the batch is the fast path, and only
+    when it fails is each rule evaluated alone, so the broken one (and only it) comes back as the
+    exception it raised, for the caller to report as that rule's error finding."""
+    try:
+        return list(evaluate_rules(rules, index))
+    except Exception:  # find which rule broke the batch, below
+        pass
+    out: list[RuleResult | Exception] = []
+    for rule in rules:
+        try:
+            out.append(evaluate_rule(rule, index))
+        except Exception as exc:  # reported by the caller as the rule's error
+            out.append(exc)
+    return out
 
 
 # -- small numpy helpers ---------------------------------------------------------------------------
