@@ -14,6 +14,7 @@ import os
 import re
 import sqlite3
 import tempfile
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,8 +27,8 @@ from cuadra.escape import html_text, one_line
 from cuadra.rules.catalogue import BUILTINS, BuiltinRule, Rule
 from cuadra.rules.to_sql import duplicate_sql, groups_sql, published_sql, range_sql, rule_sql, unexpected
 
-__all__ = ["GxOutcome", "run_gx", "describe", "write_results", "family", "families", "family_query",
-           "family_rows", "RESULTS", "FAMILIES", "RULE_LINE"]
+__all__ = ["GxOutcome", "SqlPass", "start_sql", "run_gx", "describe", "write_results", "family", "families",
+           "family_query", "family_rows", "RESULTS", "FAMILIES", "RULE_LINE"]
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
@@ -85,7 +86,61 @@ def _gx_text(text: str) -> str:
 
 def _write_sqlite(facts: pd.DataFrame, db: Path) -> None:
     with sqlite3.connect(db) as con:
-        facts[SQL_COLUMNS].to_sql("facts", con, index=False, if_exists="replace")
+        facts.to_sql("facts", con, index=False, if_exists="replace")
+
+
+class SqlPass:
+    """The GX backend's SQLite side, started before GX is even imported: the facts written to a file
+    and every instance decided by the compiled SQL (:func:`write_results`).
+
+    Why a thread: ``sqlite3`` releases the GIL while a statement runs, and this pass is half of the GX
+    run on the bundle, so started beside the Pandera backend it runs on the second core (issue 17).
+    Nothing here touches the numpy evaluator or its results: the verdicts stay the SQL compiler's.
+    """
+
+    def __init__(self, facts: pd.DataFrame, rules: Sequence[Rule], workdir: Path | None = None, *,
+                 background: bool = True) -> None:
+        self.tmp = tempfile.TemporaryDirectory(prefix="cuadra-gx-") if workdir is None else None
+        self.root = Path(self.tmp.name if self.tmp else workdir)  # type: ignore[arg-type]
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.db = self.root / "facts.sqlite"
+        self._outcome: list[dict[str, str] | BaseException] = []
+        frame = facts[SQL_COLUMNS].copy()  # the thread's own copy: the caller's frame goes on to Pandera
+        rules = list(rules)
+        self._thread = threading.Thread(target=self._run, args=(frame, rules), name="cuadra-sql", daemon=True)
+        if background:
+            self._thread.start()
+        else:
+            self._run(frame, rules)
+
+    def _run(self, frame: pd.DataFrame, rules: list[Rule]) -> None:
+        try:
+            _write_sqlite(frame, self.db)
+            with sqlite3.connect(self.db) as con:
+                self._outcome.append(write_results(con, rules))
+        except BaseException as exc:  # re-raised in the caller's thread by errors()
+            self._outcome.append(exc)
+
+    def errors(self) -> dict[str, str]:
+        """Wait for the pass; the rules whose SQL failed (rule id → message)."""
+        if self._thread.ident is not None:
+            self._thread.join()
+        result = self._outcome[0]
+        if isinstance(result, BaseException):
+            raise result
+        return result
+
+    def cleanup(self) -> None:
+        if self._thread.ident is not None:
+            self._thread.join()
+        if self.tmp is not None:
+            self.tmp.cleanup()
+            self.tmp = None
+
+
+def start_sql(facts: pd.DataFrame, rules: Sequence[Rule], workdir: Path | None = None) -> SqlPass:
+    """Start the SQL pass of :func:`run_gx` in a thread (pass the result to ``run_gx(sql=...)``)."""
+    return SqlPass(facts, rules, workdir)
 
 
 #: Tables the set-based pass writes beside the facts: every fact group once, every instance once.
@@ -197,12 +252,19 @@ def family_rows(rows: Sequence[dict[str, Any]]) -> dict[str, list[dict[str, Any]
             else list(row["instancias"]) for row in rows}
 
 
-def _family_description(name: str, members: Sequence[Rule | BuiltinRule]) -> str:
-    """A lone rule's description is its own; a family's says its name, then one line per rule."""
+def _family_description(name: str, members: Sequence[Rule | BuiltinRule], per_rule: bool = True) -> str:
+    """A lone rule's description is its own; a family's says its name, then one line per rule.
+
+    ``per_rule=False`` (no Data Docs: nothing renders it) keeps the first line only: GX copies every
+    expectation's configuration a few dozen times while validating, and the bundle's family lines
+    are 0.3 MB.
+    """
     if len(members) == 1:
         return describe(members[0])
     head = _gx_text(f"Familia {name}: {len(members)} reglas; la expectativa falla si alguna instancia de "
-                     "alguna de ellas no cumple.")
+                    "alguna de ellas no cumple.")
+    if not per_rule:
+        return head
     return "<br>".join([head, *(f"<span class='cuadra-regla'>{describe(r)}</span>" for r in members)])
 
 
@@ -227,21 +289,21 @@ def _contract_expectations(gxe: object, units: Sequence[str]) -> list[object]:
 
 
 def run_gx(facts: pd.DataFrame, rules: Sequence[Rule], units: Sequence[str], *,
-           docs_dir: Path | None = None, workdir: Path | None = None) -> GxOutcome:
-    """Validate with GX over SQLite; build Data Docs into ``docs_dir`` when given."""
-    import great_expectations as gx
-    import great_expectations.expectations as gxe
+           docs_dir: Path | None = None, workdir: Path | None = None, sql: SqlPass | None = None) -> GxOutcome:
+    """Validate with GX over SQLite; build Data Docs into ``docs_dir`` when given.
 
-    from expectations.context import gx_context
-
-    tmp = tempfile.TemporaryDirectory(prefix="cuadra-gx-") if workdir is None else None
-    root = Path(tmp.name if tmp else workdir)  # type: ignore[arg-type]
-    root.mkdir(parents=True, exist_ok=True)
-    db = root / "facts.sqlite"
-    _write_sqlite(facts, db)
-    with sqlite3.connect(db) as con:
-        sql_errors = write_results(con, rules)
+    ``sql``: the SQL pass already started by :func:`start_sql` on these facts and rules (else it runs
+    here, first).
+    """
+    sql = sql if sql is not None else SqlPass(facts, rules, workdir, background=False)
     try:
+        import great_expectations as gx
+        import great_expectations.expectations as gxe
+
+        from expectations.context import gx_context
+
+        root, db = sql.root, sql.db
+        sql_errors = sql.errors()
         ctx = gx_context(root, docs_dir, "cuadra")
         ds = ctx.data_sources.add_sqlite("cuadra_sqlite", connection_string=f"sqlite:///{db.resolve()}")
         bd = ds.add_table_asset("hechos", table_name="facts").add_batch_definition_whole_table("todo")
@@ -255,7 +317,8 @@ def run_gx(facts: pd.DataFrame, rules: Sequence[Rule], units: Sequence[str], *,
             write_families(con, groups)
         expectations = [
             *(gxe.UnexpectedRowsExpectation(
-                unexpected_rows_query=family_query(name), description=_family_description(name, members),
+                unexpected_rows_query=family_query(name),
+                description=_family_description(name, members, per_rule=docs_dir is not None),
                 meta={"familia": name, "reglas": [r.id for r in members]})
               for name, members in groups.items()),
             *(gxe.UnexpectedRowsExpectation(
@@ -307,9 +370,8 @@ def run_gx(facts: pd.DataFrame, rules: Sequence[Rule], units: Sequence[str], *,
                 for rid in members:
                     out.statuses[rid] = {str(i["key"]): str(i["status"]) for i in found.get(rid, [])}
         if docs_dir is not None:
-            out._pending = (ctx, tmp, dict(res.run_results), Path(docs_dir))
-            tmp = None  # cleaned by write_docs
+            out._pending = (ctx, sql.tmp, dict(res.run_results), Path(docs_dir))
+            sql.tmp = None  # cleaned by write_docs
         return out
     finally:
-        if tmp is not None:
-            tmp.cleanup()
+        sql.cleanup()
