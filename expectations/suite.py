@@ -205,14 +205,14 @@ def family(rule: Rule | BuiltinRule) -> str:
     return f"plantilla {template}" if template else rule.origin.rsplit(":", 1)[0]
 
 
-def families(rules: Sequence[Rule | BuiltinRule]) -> dict[str, list[Rule | BuiltinRule]]:
-    """The rules by family (in first-seen order), a family of more than :data:`FAMILY_MAX` split into parts."""
+def families(rules: Sequence[Rule | BuiltinRule], most: int = FAMILY_MAX) -> dict[str, list[Rule | BuiltinRule]]:
+    """The rules by family (in first-seen order), a family of more than ``most`` rules split into parts."""
     grouped: dict[str, list[Rule | BuiltinRule]] = {}
     for r in rules:
         grouped.setdefault(family(r), []).append(r)
     out: dict[str, list[Rule | BuiltinRule]] = {}
     for name, members in grouped.items():
-        parts = [members[i:i + FAMILY_MAX] for i in range(0, len(members), FAMILY_MAX)]
+        parts = [members[i:i + most] for i in range(0, len(members), most)]
         for i, part in enumerate(parts, 1):
             out[name if len(parts) == 1 else f"{name} (parte {i} de {len(parts)})"] = part
     return out
