@@ -300,12 +300,17 @@ def validate(
     index = FactIndex(facts)
     all_rules: dict[str, Rule | BuiltinRule] = {**BUILTINS, **{r.id: r for r in rules}}
     findings: list[Finding]
-    sql_pass = None
-    if backend in ("gx", "both"):
+    sql_pass = gx_job = None
+    if backend == "gx":
         from expectations.suite import start_sql
 
-        # The GX backend's SQL pass runs in a thread beside Pandera (SQLite releases the GIL; issue 17).
+        # The GX backend's SQL pass runs in a thread (SQLite releases the GIL; issue 17).
         sql_pass = start_sql(facts, rules)
+    elif backend == "both":
+        from expectations.job import start_gx
+
+        # GX runs beside Pandera: a forked process when safe, else its SQL pass in a thread (issue 17).
+        gx_job = start_gx(facts, rules, sorted(registry.units), docs_dir=docs_dir)
     if backend in ("pandera", "both"):
         from checks.schema import run_pandera
 
@@ -324,7 +329,8 @@ def validate(
         from expectations.suite import run_gx
 
         say("gx", 0, 1)
-        outcome = run_gx(facts, rules, sorted(registry.units), docs_dir=docs_dir, sql=sql_pass)
+        outcome = gx_job.result() if gx_job is not None else run_gx(
+            facts, rules, sorted(registry.units), docs_dir=docs_dir, sql=sql_pass)
         say("gx", 1, 1)
         gx_docs = str(outcome.docs_index) if outcome.docs_index else None
         if backend == "both":
