@@ -28,7 +28,7 @@ from cuadra.findings import FactRef, Finding, Run
 from cuadra.rules import periods
 from cuadra.rules.catalogue import BUILTINS, BuiltinRule, Rule, catalogue_hash, load_catalogue
 from cuadra.rules.evaluate import ALL, FactIndex, RuleResult
-from cuadra.waivers import apply_waivers, load_waivers
+from cuadra.waivers import Waiver, apply_waivers, load_waivers
 
 if TYPE_CHECKING:
     from expectations.suite import SqlPass
@@ -74,8 +74,14 @@ def expand_project_templates(project: Project, registry: Registry, facts: pd.Dat
     from cuadra.vocabulary import build_vocabulary
 
     present = facts[["concept", "period", "source", "locator"]].drop_duplicates().astype(str)
-    return expand_templates(load_templates(project.templates), build_vocabulary(registry),
+    templates = cached("plantillas", project.templates, lambda: load_templates(project.templates))
+    return expand_templates(templates, build_vocabulary(registry),
                             present.itertuples(index=False, name=None), rules).rules
+
+
+def _load_waivers(path: Path | None) -> list[Waiver]:
+    """A waiver register, from the content-keyed cache when unchanged (no YAML parsed on a warm start)."""
+    return cached("dispensas", [path] if path is not None else [], lambda: load_waivers(path))
 
 
 def load_project(project: Project) -> tuple[Registry, list[Rule]]:
@@ -294,8 +300,8 @@ def validate(
     dataset = load_facts(path, registry, extra=project.reference, progress=lambda d, n: say("leyendo", d, n))
     rules = [*rules, *expand_project_templates(project, registry, dataset.facts, rules)]
     facts, rules, idle = _without_unused_reference(dataset.facts, path, project.reference, rules)
-    waivers = load_waivers(project.waivers)
-    own_waivers = [w for p in project.extra_waivers for w in load_waivers(p)]
+    waivers = _load_waivers(project.waivers)
+    own_waivers = [w for p in project.extra_waivers for w in _load_waivers(p)]
     say("cargando", 3, 3)
     index = FactIndex(facts)
     all_rules: dict[str, Rule | BuiltinRule] = {**BUILTINS, **{r.id: r for r in rules}}
