@@ -19,6 +19,7 @@ this module: its SQL pass still starts at once, in a thread (``suite.start_sql``
 from __future__ import annotations
 
 import atexit
+import gc
 import os
 import pickle
 import signal
@@ -75,6 +76,9 @@ class GxJob:
         if pid == 0:  # the child: validate, send the outcome, leave without running exit handlers
             code = 0
             try:
+                # The parent's objects are the child's too: frozen, its collections neither walk them
+                # (pandas, the facts, the rules) nor copy their pages by touching their counts.
+                gc.freeze()
                 os.close(read)
                 try:
                     payload = pickle.dumps(run_gx(self.facts, self.rules, self.units), pickle.HIGHEST_PROTOCOL)
