@@ -56,6 +56,7 @@ def _note(c: Counter[str]) -> str:
 
 
 def _rule_line(counts: dict[str, Counter[str]]) -> Callable[[re.Match[str]], str]:
+    """A family description's rule line, prefixed with that rule's counts (✗ when one instance fails)."""
     def mark(m: re.Match[str]) -> str:
         c = counts.get(m["id"], Counter())
         cls = "cuadra-falla" if c["fail"] + c["error"] else "cuadra-cumple"
@@ -90,7 +91,7 @@ def agree(vr: Any, findings: Sequence[Finding]) -> None:
             bad = [i for i in _instances(row) if status.get((rid, str(i.get("key")))) in _FAILING]
             failing += len(bad)
             if bad:
-                kept.append(bad[0] if "instancias" not in row else {**row, "no_pasan": len(bad), "instancias": bad})
+                kept.append(bad[0] if "instancias" not in row else {**row, "instancias": bad, "no_cumplen": len(bad)})
         erred = c["error"] > 0
         r.success = not failing and not erred and not (r.exception_info or {}).get("raised_exception")
         result["no_cumplen"] = failing + (c["error"] if not failing else 0)
