@@ -27,22 +27,29 @@ def inputs() -> tuple:  # type: ignore[type-arg]
     return keep_used_reference(facts, DATASET, project.reference, rules), rules, sorted(registry.units)
 
 
+@pytest.fixture(scope="module")
+def here(inputs: tuple) -> GxOutcome:  # type: ignore[type-arg]
+    """The GX backend run in this process, the reference."""
+    return run_gx(*inputs)
+
+
 def _same(a: GxOutcome, b: GxOutcome) -> None:
     assert (a.statuses, a.errors, a.contract_failures, a.success) == (b.statuses, b.errors, b.contract_failures,
                                                                        b.success)
 
 
-def test_forked_child_reports_what_the_backend_reports_in_process(inputs: tuple) -> None:  # type: ignore[type-arg]
+def test_forked_child_reports_what_the_backend_reports_in_process(inputs: tuple, here: GxOutcome) -> None:  # type: ignore[type-arg]
     facts, rules, units = inputs
     started = job.start_gx(facts, rules, units)
     if threading.active_count() == 1:
         assert started._pid is not None  # Linux, no other thread: GX runs in a child
     out = started.result()
     assert out.statuses and any(out.statuses.values())  # the dataset has findings
-    _same(out, run_gx(facts, rules, units))
+    _same(out, here)
 
 
-def test_a_failed_child_is_run_again_here(inputs: tuple, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[type-arg]
+def test_a_failed_child_is_run_again_here(inputs: tuple, here: GxOutcome,  # type: ignore[type-arg]
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
     facts, rules, units = inputs
     parent = os.getpid()
 
@@ -56,10 +63,10 @@ def test_a_failed_child_is_run_again_here(inputs: tuple, monkeypatch: pytest.Mon
     if started._pid is not None:
         assert started._collect() is None  # the child's failure is seen…
         started._pid = None
-    _same(started.result(), run_gx(facts, rules, units))  # …and the backend still answers
+    _same(started.result(), here)  # …and the backend still answers
 
 
-def test_no_fork_while_another_thread_runs(inputs: tuple) -> None:  # type: ignore[type-arg]
+def test_no_fork_while_another_thread_runs(inputs: tuple, here: GxOutcome) -> None:  # type: ignore[type-arg]
     facts, rules, units = inputs
     stop = threading.Event()
     other = threading.Thread(target=stop.wait)
@@ -67,7 +74,7 @@ def test_no_fork_while_another_thread_runs(inputs: tuple) -> None:  # type: igno
     try:
         started = job.start_gx(facts, rules, units)
         assert started._pid is None and started._sql is not None  # the SQL pass runs in a thread instead
-        _same(started.result(), run_gx(facts, rules, units))
+        _same(started.result(), here)
     finally:
         stop.set()
         other.join()
