@@ -110,6 +110,19 @@ class GxJob:
             return None
         return out if isinstance(out, GxOutcome) else None
 
+    def __del__(self) -> None:
+        """Never collected (the caller raised before asking): stop the child and close the pipe."""
+        pid, fd, self._pid, self._fd = self._pid, self._fd, None, None
+        if pid is not None:
+            try:
+                os.kill(pid, signal.SIGTERM)
+                os.waitpid(pid, 0)
+            except OSError:
+                pass
+            _CHILDREN.discard(pid)
+        if fd is not None:
+            os.close(fd)
+
     def result(self) -> GxOutcome:
         """Wait for the GX backend's outcome (run here if the child failed)."""
         if self._pid is not None:
