@@ -9,12 +9,12 @@ catalogue that disagree mean a bug, and a CI gate must not pass on a bug.
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -28,7 +28,10 @@ from cuadra.findings import FactRef, Finding, Run
 from cuadra.rules import periods
 from cuadra.rules.catalogue import BUILTINS, BuiltinRule, Rule, catalogue_hash, load_catalogue
 from cuadra.rules.evaluate import ALL, FactIndex, RuleResult
-from cuadra.waivers import apply_waivers, load_waivers
+from cuadra.waivers import Waiver, apply_waivers, load_waivers
+
+if TYPE_CHECKING:
+    from expectations.suite import SqlPass
 
 __all__ = ["Project", "project_paths", "load_project", "validate", "findings_from_results", "split_applying",
            "keep_used_reference", "expand_project_templates", "BACKENDS"]
@@ -71,8 +74,14 @@ def expand_project_templates(project: Project, registry: Registry, facts: pd.Dat
     from cuadra.vocabulary import build_vocabulary
 
     present = facts[["concept", "period", "source", "locator"]].drop_duplicates().astype(str)
-    return expand_templates(load_templates(project.templates), build_vocabulary(registry),
+    templates = cached("plantillas", project.templates, lambda: load_templates(project.templates))
+    return expand_templates(templates, build_vocabulary(registry),
                             present.itertuples(index=False, name=None), rules).rules
+
+
+def _load_waivers(path: Path | None) -> list[Waiver]:
+    """A waiver register, from the content-keyed cache when unchanged (no YAML parsed on a warm start)."""
+    return cached("dispensas", [path] if path is not None else [], lambda: load_waivers(path))
 
 
 def load_project(project: Project) -> tuple[Registry, list[Rule]]:
@@ -169,13 +178,21 @@ def _members_for(rule: Rule | BuiltinRule, key: str, index: FactIndex, facts: pd
     return sorted(set(members))
 
 
-def _sql_findings(facts: pd.DataFrame, rules: Sequence[Rule], index: FactIndex) -> list[Finding]:
-    """Every instance as the SQL compiler decides it (the GX backend's full picture)."""
+def _sql_findings(facts: pd.DataFrame, rules: Sequence[Rule], index: FactIndex,
+                  sql: SqlPass | None = None) -> list[Finding]:
+    """Every instance as the SQL compiler decides it (the GX backend's full picture); read from the
+    GX backend's own SQL pass (``expectations.suite.SqlPass``) when given, else computed here."""
+    import sqlite3
+
     from expectations.suite import RESULTS, SQL_COLUMNS, write_results
 
-    con = sqlite3.connect(":memory:")
-    facts[SQL_COLUMNS].to_sql("facts", con, index=False)
-    errors = write_results(con, rules)
+    if sql is not None:
+        errors = sql.errors()
+        con = sqlite3.connect(sql.db)
+    else:
+        con = sqlite3.connect(":memory:")
+        facts[SQL_COLUMNS].to_sql("facts", con, index=False)
+        errors = write_results(con, rules)
     by_id: dict[str, Rule | BuiltinRule] = {**BUILTINS, **{r.id: r for r in rules}}
     out = [_finding(by_id[rid], "*", "", "error", (None, None), (None, None), None, None,
                     f"el compilador SQL no pudo evaluar la regla: {msg}", ()) for rid, msg in errors.items()]
@@ -283,12 +300,23 @@ def validate(
     dataset = load_facts(path, registry, extra=project.reference, progress=lambda d, n: say("leyendo", d, n))
     rules = [*rules, *expand_project_templates(project, registry, dataset.facts, rules)]
     facts, rules, idle = _without_unused_reference(dataset.facts, path, project.reference, rules)
-    waivers = load_waivers(project.waivers)
-    own_waivers = [w for p in project.extra_waivers for w in load_waivers(p)]
+    waivers = _load_waivers(project.waivers)
+    own_waivers = [w for p in project.extra_waivers for w in _load_waivers(p)]
     say("cargando", 3, 3)
     index = FactIndex(facts)
     all_rules: dict[str, Rule | BuiltinRule] = {**BUILTINS, **{r.id: r for r in rules}}
     findings: list[Finding]
+    sql_pass = gx_job = None
+    if backend == "gx":
+        from expectations.suite import start_sql
+
+        # The GX backend's SQL pass runs in a thread (SQLite releases the GIL; issue 17).
+        sql_pass = start_sql(facts, rules)
+    elif backend == "both":
+        from expectations.job import start_gx
+
+        # GX runs beside Pandera: a forked process when safe, else its SQL pass in a thread (issue 17).
+        gx_job = start_gx(facts, rules, sorted(registry.units), docs_dir=docs_dir)
     if backend in ("pandera", "both"):
         from checks.schema import run_pandera
 
@@ -300,14 +328,15 @@ def validate(
             findings.append(_finding(all_rules[rid], "*", "", "error", (None, None), (None, None), None,
                                      None, "Pandera no pudo evaluar la regla", ()))
     else:
-        findings = _sql_findings(facts, rules, index)
+        findings = _sql_findings(facts, rules, index, sql_pass)
     gx_docs = None
     outcome = None
     if backend in ("gx", "both"):
         from expectations.suite import run_gx
 
         say("gx", 0, 1)
-        outcome = run_gx(facts, rules, sorted(registry.units), docs_dir=docs_dir)
+        outcome = gx_job.result() if gx_job is not None else run_gx(
+            facts, rules, sorted(registry.units), docs_dir=docs_dir, sql=sql_pass)
         say("gx", 1, 1)
         gx_docs = str(outcome.docs_index) if outcome.docs_index else None
         if backend == "both":

@@ -17,8 +17,6 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
-import yaml
-
 from cuadra.errors import InputError
 from cuadra.findings import Finding
 from cuadra.yamlload import YamlError, load_yaml
@@ -71,6 +69,8 @@ def _date(item: dict, name: str, path: Path, line: int | None) -> str:
 
 
 def load_waivers(path: Path | None) -> list[Waiver]:
+    import yaml  # lazily: a warm start parses no YAML (issue 17)
+
     if path is None or not path.exists():
         return []
     try:

@@ -18,7 +18,6 @@ reference = []                   # reference tables instead of the bundled ones 
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,6 +50,8 @@ def find_workspace(folder: Path) -> Path | None:
 
 def read_workspace(path: Path) -> Workspace:
     """Parse ``cuadra.toml``; raise :class:`InputError` naming the file, line and the key expected."""
+    import tomllib  # only where a workspace exists (start-up, issue 17)
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:

@@ -12,17 +12,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from cuadra.errors import CuadraError
 from cuadra.limits import current, human
 
-__all__ = ["YamlError", "load_yaml", "LOADER"]
+if TYPE_CHECKING:
+    import yaml
 
-#: libyaml when PyYAML was built with it (10-30× faster), else the pure-Python safe loader.
-LOADER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+__all__ = ["YamlError", "load_yaml", "loader_class"]
+
+
+def loader_class() -> type:
+    """libyaml when PyYAML was built with it (10-30× faster), else the pure-Python safe loader.
+
+    PyYAML is imported here, on the first file read, not with this module: a warm start reads the
+    registry and the catalogue from the cache and may parse no YAML at all (issue 17)."""
+    import yaml
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # type: ignore[no-any-return]
 
 
 @dataclass
@@ -48,9 +56,11 @@ def _mark(exc: BaseException) -> tuple[int | None, int | None]:
 
 def _scan(data: bytes, file: str) -> None:
     """Nesting depth and event count, from the parser's events (no tree is built yet)."""
+    import yaml
+
     lim = current()
     depth = 0
-    for events, ev in enumerate(yaml.parse(data, Loader=LOADER), start=1):
+    for events, ev in enumerate(yaml.parse(data, Loader=loader_class()), start=1):
         if isinstance(ev, yaml.CollectionStartEvent):
             depth += 1
             if depth > lim.max_yaml_depth:
@@ -65,6 +75,8 @@ def _scan(data: bytes, file: str) -> None:
 
 
 def _children(node: yaml.Node) -> list[yaml.Node]:
+    import yaml
+
     if isinstance(node, yaml.SequenceNode):
         return list(node.value)
     if isinstance(node, yaml.MappingNode):
@@ -112,10 +124,12 @@ def load_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
         data = path.read_bytes()
     except OSError as exc:
         raise YamlError(file, None, None, exc.strerror or str(exc)) from None
+    import yaml
+
     loader = None
     try:
         _scan(data, file)
-        loader = LOADER(data)
+        loader = loader_class()(data)
         root = loader.get_single_node()
         if root is None:
             return None, None

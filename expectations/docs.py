@@ -45,14 +45,17 @@ _RULE_REF = re.compile(r"\[([A-Za-z0-9_.\-]+)\](?=\s*</span>)")
 
 #: The note at the top of every GX page: what GX shows, in Spanish, and how it agrees with cuadra.
 _NOTE = ("Estas páginas las genera Great Expectations; su interfaz está en inglés, y las descripciones, "
-         "en español. Cada regla de cuadra es una expectativa: falla solo si alguna instancia de la regla "
-         "no cumple; las instancias indeterminadas y las dispensadas no son fallas aquí (el valor observado "
-         "de cada expectativa las cuenta). Las cuentas coinciden con el índice de cuadra; lo que GX no puede "
-         "expresar está descrito en docs/specs/data-docs.md.")
+         "en español. Cada familia de reglas de cuadra (un archivo del catálogo, una plantilla o una regla "
+         "integrada) es una expectativa: falla solo si alguna instancia de alguna de sus reglas no cumple; "
+         "las instancias indeterminadas y las dispensadas no son fallas aquí. La descripción de una familia "
+         "tiene una línea por regla, con sus cuentas (✗ si alguna instancia no cumple) y su enlace desde las "
+         "páginas de cuadra; el valor observado suma la familia. Las cuentas por regla coinciden con el índice "
+         "de cuadra; lo que GX no puede expresar está descrito en docs/specs/data-docs.md.")
 
 
 def _anchor_rules(html: str) -> str:
-    """``id="regla-<rule id>"`` on each expectation's description, so cuadra's pages link to it."""
+    """``id="regla-<rule id>"`` on each rule in an expectation's description (a family's has one line
+    per rule), so cuadra's pages link to it."""
     seen: set[str] = set()
 
     def mark(m: re.Match[str]) -> str:

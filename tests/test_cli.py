@@ -204,15 +204,30 @@ def test_issue_16_manifest_names_every_input_with_its_sha256(bundle_run: Path) -
 
 
 def test_issue_16_gx_pages_count_what_cuadra_counts(bundle_run: Path) -> None:
-    """GX: an expectation fails only when its rule has a failing instance (not indeterminate, not waived)."""
+    """GX: an expectation (a family of rules, issue 17) fails only when one of its rules has a failing
+    instance (not indeterminate, not waived); each rule's line in it carries that rule's counts."""
+    from cuadra.engine import load_project
+    from cuadra.rules.catalogue import BUILTINS
+    from expectations.suite import family
+
     data = json.loads((bundle_run / "f.json").read_text(encoding="utf-8"))
     failing_rules = {f["rule"] for f in data["findings"] if f["status"] in ("fail", "error")}
+    by_id = {**BUILTINS, **{r.id: r for r in load_project(project_paths())[1]}}
+    families = {family(r) for r in by_id.values()}
+    failing_families = {family(by_id[rid]) for rid in failing_rules}
+    assert 10 < len(families) < 40 and len(failing_families) < len(failing_rules)  # tens, not 716
     page = next((bundle_run / "site" / "gx" / "validations").rglob("*.html")).read_text(encoding="utf-8")
     text = re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", page)))
-    assert f"Unsuccessful Expectations {len(failing_rules)} " in text
+    assert f"Unsuccessful Expectations {len(failing_families)} " in text
+    assert f"Evaluated Expectations {len(families) + 9} " in text  # and the contract's nine
     dup = Counter(f["status"] for f in data["findings"] if f["rule"] == "duplicado")
     assert f"[duplicado] {dup['fail']} no cumplen, {dup['waived']} dispensadas" in text
+    # One ✗ line per failing catalogue rule (the built-ins are expectations of their own).
+    assert page.count("class='cuadra-falla'") == len(failing_rules - set(BUILTINS))
+    pop = Counter(f["status"] for f in data["findings"] if f["rule"] == POPULATION[0])
+    assert f"✗ {pop['fail']} no cumplen, {pop['pass']} cumplen. La población cubierta es la suma" in text
     assert "id='regla-poblacion_derechohabiente.cubierta.suma'" in page and "Estas páginas las genera" in page
+    assert page.count("id='regla-") == len(by_id)  # every rule can be linked to
 
 
 def test_issue_16_coverage_and_waiver_pages(bundle_run: Path) -> None:

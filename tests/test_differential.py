@@ -141,3 +141,32 @@ def test_results_table_equals_each_rules_own_query(tmp_path_factory, df: pd.Data
         table = con.execute(f"SELECT key, status, lhs_lo, lhs_hi, rhs_lo, rhs_hi FROM {RESULTS} WHERE regla = ? "
                             "ORDER BY rowid", (rid,)).fetchall()
         assert sorted(table, key=repr) == sorted(con.execute(sql.replace("{batch}", "facts")).fetchall(), key=repr), rid
+
+
+@given(fact_tables())
+def test_family_queries_return_every_finding_of_their_rules(tmp_path_factory, df: pd.DataFrame) -> None:  # type: ignore[no-untyped-def]
+    """Issue 17: one GX expectation per family reads, per rule, exactly the instances of the results
+    table that are neither pass nor a documented reading; a family split in parts loses none."""
+    from cuadra.rules.catalogue import BUILTINS
+    from expectations.suite import RESULTS, families, family_query, family_rows, write_families, write_results
+
+    rules = _rules(tmp_path_factory.mktemp("r"))
+    con = sqlite3.connect(":memory:")
+    con.row_factory = sqlite3.Row
+    df[SQL_COLUMNS].to_sql("facts", con, index=False)
+    assert write_results(con, rules) == {}
+    groups = families([*BUILTINS.values(), *rules], most=3)
+    assert sorted(r.id for members in groups.values() for r in members) == sorted([*BUILTINS, *(r.id for r in rules)])
+    assert all(len(members) <= 3 for members in groups.values()) and any("parte 2" in n for n in groups)
+    write_families(con, groups)
+    found: dict[str, dict[str, str]] = {}
+    for name in groups:
+        rows = [dict(row) for row in con.execute(family_query(name).replace("{batch}", "facts"))]
+        for rid, instances in family_rows(rows).items():
+            assert rid not in found and instances
+            found[rid] = {i["key"]: i["status"] for i in instances}
+    expected: dict[str, dict[str, str]] = {}
+    for rid, key, status in con.execute(f"SELECT regla, key, status FROM {RESULTS}"):
+        if status not in ("pass", "waived"):
+            expected.setdefault(rid, {})[key] = status
+    assert found == expected

@@ -17,8 +17,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from itertools import pairwise
 
-from babel.numbers import NumberFormatError, parse_decimal
-
 __all__ = ["Cifra", "CifraInvalida", "parse_cifra", "format_cifra", "SCALE_WORDS", "QUALIFIERS", "SIGN_WORDS",
            "read_words"]
 
@@ -85,13 +83,19 @@ _PLAIN = re.compile(r"[0-9]+(?:\.[0-9]+)?|[1-9][0-9]{0,2}(?:,[0-9]{3})+(?:\.[0-9
 
 
 def _core(number: str, original: str) -> tuple[Decimal, int]:
-    try:
-        value = Decimal(number.replace(",", "")) if _PLAIN.fullmatch(number) else \
-            parse_decimal(number, locale="es_MX", strict=True)
-    except NumberFormatError as exc:
-        raise CifraInvalida(
-            f"{original!r}: the number {number!r} is not grouped as 1,234,567.8 ({exc})"
-        ) from None
+    if _PLAIN.fullmatch(number):
+        value = Decimal(number.replace(",", ""))
+    else:
+        # babel only for the forms the pattern does not read (its import is start-up a small
+        # submission of plain figures never needs, issue 17).
+        from babel.numbers import NumberFormatError, parse_decimal
+
+        try:
+            value = parse_decimal(number, locale="es_MX", strict=True)
+        except NumberFormatError as exc:
+            raise CifraInvalida(
+                f"{original!r}: the number {number!r} is not grouped as 1,234,567.8 ({exc})"
+            ) from None
     decimals = len(number.split(".", 1)[1]) if "." in number else 0
     return value, decimals
 

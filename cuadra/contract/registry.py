@@ -11,11 +11,13 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import yaml
+from typing import TYPE_CHECKING
 
 from cuadra.errors import InputError, InputErrors
 from cuadra.yamlload import YamlError, load_yaml
+
+if TYPE_CHECKING:
+    import yaml
 
 __all__ = ["Unit", "Concept", "Registry", "CONCEPT_ID", "RELATION_KEYS", "load_registry", "default_registry_paths"]
 
@@ -104,6 +106,8 @@ def _unknown_keys(entry: object, allowed: tuple[str, ...], path: Path, line: int
 
 def load_registry(paths: Iterable[Path]) -> Registry:
     """Merge the registry files; every problem is reported with file and line."""
+    import yaml  # lazily: a warm start parses no YAML (issue 17)
+
     reg = Registry()
     errors: list[InputError] = []
     for path in paths:

@@ -13,13 +13,15 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-
-import yaml
+from typing import TYPE_CHECKING
 
 from cuadra.errors import RuleError
 from cuadra.rules.shapes import Plan, compile_rule
 from cuadra.rules.syntax import Compare, Ref, RuleSyntaxError, parse_expr, refs
 from cuadra.yamlload import YamlError, load_yaml
+
+if TYPE_CHECKING:
+    import yaml
 
 __all__ = ["Rule", "BuiltinRule", "BUILTINS", "KINDS", "SEVERITIES", "load_catalogue", "catalogue_hash", "split_fuente",
            "expand_definitions", "read_yaml", "check_header"]
@@ -149,6 +151,8 @@ def _used(expr: str, defs: Mapping[str, str]) -> dict[str, str]:
 
 def _definitions(path: Path, data: dict, root: yaml.Node) -> dict[str, str]:
     """The file's ``definiciones:`` (name → expression), each checked and expanded in order."""
+    import yaml  # lazily: a warm start parses no YAML (issue 17)
+
     raw = data.get("definiciones") or {}
     node = next((v for k, v in root.value if k.value == "definiciones"), None)  # type: ignore[attr-defined]
     lines = {k.value: k.start_mark.line + 1 for k, _ in node.value} if isinstance(node, yaml.MappingNode) else {}
@@ -201,6 +205,8 @@ def check_header(item: dict, fail: Callable[[str, str], RuleError], seen: Mappin
 
 
 def _items(path: Path) -> tuple[list[tuple[dict, dict[str, int], int]], dict[str, str]]:
+    import yaml  # lazily: a warm start parses no YAML (issue 17)
+
     root, data = read_yaml(path)
     if data is None:
         return [], {}

@@ -26,8 +26,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from cuadra.errors import RuleError
 from cuadra.rules import periods
 from cuadra.rules.catalogue import Rule, check_header, read_yaml
@@ -207,6 +205,8 @@ def bindings(family: str, vocab: Vocabulary, present: Mapping[str, set[str]]) ->
 
 def load_templates(paths: Iterable[Path]) -> list[Template]:
     """Read template files; the first error stops with file and line, as for rules."""
+    import yaml  # lazily: a warm start parses no YAML (issue 17)
+
     out: list[Template] = []
     seen: dict[str, str] = {}
     for path in paths:
