@@ -15,7 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["Expr", "col", "lit", "to_sql", "to_pandas", "columns_of"]
+__all__ = ["Expr", "col", "lit", "to_sql", "to_pandas", "columns_of", "code_number_columns", "NUM"]
+
+NUM = "__num"  # suffix of a column holding a code's number, computed once per row (to_sql ``hoisted``)
 
 
 class Expr:
@@ -155,14 +157,26 @@ def _sql_lit(v: object) -> str:
     return repr(v) if isinstance(v, float) else str(v)
 
 
-def to_sql(e: Expr, quote: str = '"', *, try_cast: bool = True) -> str:
+def _int_range(values: tuple[object, ...]) -> tuple[int, int] | None:
+    """``(lo, hi)`` when the values are exactly the whole numbers lo..hi (three or more), else None."""
+    if len(values) < 3 or not all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+        return None
+    lo, hi = min(values), max(values)  # type: ignore[type-var]
+    return (lo, hi) if sorted(values) == list(range(lo, hi + 1)) else None  # type: ignore[arg-type]
+
+
+def to_sql(e: Expr, quote: str = '"', *, try_cast: bool = True, hoisted: frozenset[str] = frozenset(),
+           duckdb: bool = False) -> str:
     """Portable SQL text of ``e``; ``quote`` is the identifier quote (``"`` ANSI, ````` Spark).
-    ``try_cast=False`` for SQLite, which has no TRY_CAST (its CAST never raises)."""
+    ``try_cast=False`` for SQLite, which has no TRY_CAST (its CAST never raises). ``hoisted``: columns
+    whose code number the source already carries as ``<column>__num`` (the same SQL text, computed
+    once per row instead of at each use: the salary-band rules use it five times). ``duckdb``: a
+    text code list as ``list_contains`` (one lookup, a fifth of ``NOT IN``'s comparisons on DuckDB)."""
     def q(name: str) -> str:
         return f"{quote}{name}{quote}"
 
     def sub(x: Expr) -> str:
-        return to_sql(x, quote, try_cast=try_cast)
+        return to_sql(x, quote, try_cast=try_cast, hoisted=hoisted, duckdb=duckdb)
 
     match e:
         case Col(name):
@@ -179,12 +193,22 @@ def to_sql(e: Expr, quote: str = '"', *, try_cast: bool = True) -> str:
             return f"({sub(a)} {op} {sub(b)})"
         case Null(a, is_null):
             return f"({sub(a)} IS {'' if is_null else 'NOT '}NULL)"
+        case NotIn(a, values) if _int_range(values):
+            # A run of whole numbers lo..hi (entidad 1-32): three comparisons instead of 32, the same
+            # truth value (a null operand stays unknown, a fraction is outside the list).
+            x, (lo, hi) = sub(a), _int_range(values)  # type: ignore[misc]
+            return f"(NOT (({x} >= {lo}) AND ({x} <= {hi}) AND ({x} = ROUND({x}))))"
+        case NotIn(a, values) if duckdb and all(isinstance(v, str) for v in values):
+            x = sub(a)  # list_contains(l, NULL) is not unknown as NOT IN's is: the null test keeps it so
+            return f"({x} IS NOT NULL AND NOT list_contains([{', '.join(_sql_lit(v) for v in values)}], {x}))"
         case NotIn(a, values):
             return f"({sub(a)} NOT IN ({', '.join(_sql_lit(v) for v in values)}))"
         case Cents(a):
             return f"ROUND({sub(a)} * 100)"
         case Round(a):
             return f"ROUND({sub(a)})"
+        case CodeNumber(Col(name)) if name in hoisted:
+            return q(name + NUM)
         case CodeNumber(a):
             return f"{'TRY_CAST' if try_cast else 'CAST'}(SUBSTR({sub(a)}, 2) AS DOUBLE)"
     raise TypeError(f"unsupported row expression node {type(e).__name__}")
@@ -256,6 +280,25 @@ def _eval(e: Expr, df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
             num = pd.to_numeric(pd.Series(x).str[1:], errors="coerce").to_numpy(dtype="float64")
             return num, k & ~np.isnan(num)
     raise TypeError(f"unsupported row expression node {type(e).__name__}")
+
+
+def code_number_columns(e: Expr) -> tuple[str, ...]:
+    """The columns whose code number ``e`` reads (``col(c).code_number()``), in first-use order."""
+    out: list[str] = []
+
+    def walk(x: Expr) -> None:
+        match x:
+            case CodeNumber(Col(name)):
+                if name not in out:
+                    out.append(name)
+            case Bin(_, a, b) | Cmp(_, a, b) | Bool(_, a, b):
+                walk(a)
+                walk(b)
+            case Null(a, _) | NotIn(a, _) | Cents(a) | Round(a) | CodeNumber(a):
+                walk(a)
+
+    walk(e)
+    return tuple(out)
 
 
 def columns_of(e: Expr) -> tuple[str, ...]:

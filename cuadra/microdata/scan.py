@@ -47,6 +47,9 @@ class FileScan:
     engine: str
     #: rules whose verdict from a second lowering (Pandera's pyspark backend) differs from the counts
     disagreements: tuple[str, ...] = ()
+    #: how the counting pass read the file: "tipos" (a CSV read with the layout's types), "texto"
+    #: (as text, then cast), "parquet"; "" when the engine does not say
+    lectura: str = ""
 
 
 

@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import pandas as pd
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from cuadra.cli import main
 from cuadra.microdata.engines import duckdb as engine
@@ -95,3 +97,33 @@ def test_salary_bands_without_reference_are_indeterminate(clean_file: tuple[Path
     by = {f["rule"]: f for f in json.loads(out.read_text(encoding="utf-8"))["findings"]}
     assert by["microdatos.rango_uma"]["status"] == "indeterminate"
     assert "2030" in by["microdatos.rango_salarial"]["reason"]
+
+
+# Cells where DuckDB's typed CSV reader and TRY_CAST(text AS DOUBLE) could part ways: the typed read
+# must either refuse the file (then the scan reads it as text) or give what the text read gives.
+READER_CELLS = ["1.5", "2.0", " 12", "12 ", "+3", "-0", "1e3", "0x10", "1_000", "NaN", "inf", "1,5", "",
+                "  ", "12a", "0012", "1.", ".5", "9223372036854775808", "1e400", "W99", "33", "E99", "-0.01"]
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(edits=st.lists(st.tuples(st.integers(0, 29), st.integers(0, 28), st.sampled_from(READER_CELLS)),
+                      min_size=1, max_size=8))
+def test_typed_read_equals_text_read(clean_file: tuple[Path, dict], tmp_path_factory,
+                                     edits: list[tuple[int, int, str]]) -> None:
+    raw = pd.read_csv(clean_file[0], sep="|", encoding="latin-1", dtype=str, keep_default_na=False).head(30)
+    for row, col, value in edits:
+        raw.iat[row, col] = value
+    path = tmp_path_factory.mktemp("lectura") / "asg-2020-12-31.csv"
+    raw.to_csv(path, sep="|", index=False, encoding="latin-1")
+    rules = row_rules(file_date(path))
+    typed = engine.scan(path, load_layout(), rules)
+    text = engine.scan(path, load_layout(), rules, native=False)
+    assert text.lectura == "texto" and typed.lectura in ("tipos", "texto")
+    assert (typed.rows, typed.sums, typed.outcomes) == (text.rows, text.sums, text.outcomes)
+
+
+def test_clean_file_is_read_once_with_types(clean_file: tuple[Path, dict], faulty_file: tuple[Path, dict]) -> None:
+    """The fast path is taken when every cell parses, and left when one does not (the faulty file
+    has a text cell in a measure): both give the findings the tests above check."""
+    assert _scan(clean_file[0]).lectura == "tipos"
+    assert _scan(faulty_file[0]).lectura == "texto"

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from cuadra.microdata.engines import duckdb, pandas
 from cuadra.microdata.layout import file_date, load_layout, row_rules
 
-TRICKY = ["", "x", "1.5", "-3", "0", "2.0", " 7 ", "W99", "33", "3", "E99", "0.01", "-0.01", "99999999"]
+TRICKY = ["", "x", "1.5", "-3", "0", "2.0", " 7 ", "W99", "33", "3", "E99", "0.01", "-0.01", "99999999", "NaN", "inf",
+          "1e3", "+3"]
 
 
 def _view(scan):

@@ -50,7 +50,8 @@ def typed_frame(raw: pd.DataFrame, layout: Layout) -> pd.DataFrame:
         if c.sql_type == "VARCHAR":
             out[c.name] = text
             continue
-        out[c.name] = pd.to_numeric(text, errors="coerce").astype("float64")
+        num = pd.to_numeric(text, errors="coerce").astype("float64")
+        out[c.name] = num.where(np.isfinite(num))  # NaN, inf: no count or amount (cuadra.microdata.sql)
     return pd.DataFrame(out, index=raw.index)
 
 

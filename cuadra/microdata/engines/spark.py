@@ -14,7 +14,7 @@ from cuadra.errors import InputError, InputErrors
 from cuadra.microdata.expr import Cmp, Col, Lit, NotIn
 from cuadra.microdata.layout import MEASURES, Layout, RowRule
 from cuadra.microdata.scan import DELIMITER, Example, FileScan, Progress, RuleOutcome, check_header, is_parquet
-from cuadra.microdata.sql import count_query, examples_query, typed_select
+from cuadra.microdata.sql import count_query, examples_query, hoisted, typed_select
 
 __all__ = ["scan", "session", "pandera_schema"]
 
@@ -98,11 +98,13 @@ def scan(path: Path, layout: Layout, rules: tuple[RowRule, ...], *, progress: Pr
     check_header(path, list(src.columns), layout)
     text = not is_parquet(path)
     src.createOrReplaceTempView("cuadra_src")
-    spark.sql(typed_select(layout, "cuadra_src", q=Q, text_source=text, types=TYPES)).createOrReplaceTempView("filas")
     live = [r for r in rules if not r.indeterminate]
+    hoist = hoisted(live)
+    spark.sql(typed_select(layout, "cuadra_src", q=Q, text_source=text, types=TYPES, code_numbers=hoist)) \
+        .createOrReplaceTempView("filas")
     if progress:
         progress(f"{path.name}: reglas (spark)", 0, 1)
-    row = spark.sql(count_query(live, "filas", MEASURES, q=Q)).collect()[0]
+    row = spark.sql(count_query(live, "filas", MEASURES, q=Q, hoist=hoist)).collect()[0]
     n, counts, sums = int(row[0]), list(row[1:1 + len(live)]), list(row[1 + len(live):])
     if progress:
         progress(f"{path.name}: reglas (spark)", 1, 1)
@@ -112,12 +114,12 @@ def scan(path: Path, layout: Layout, rules: tuple[RowRule, ...], *, progress: Pr
         spark.sql("SELECT *, monotonically_increasing_id() AS `__orden` FROM cuadra_src") \
             .createOrReplaceTempView("cuadra_src_orden")
         numbered = typed_select(layout, "cuadra_src_orden", q=Q, text_source=text, types=TYPES,
-                                row_number="row_number() OVER (ORDER BY `__orden`)")
+                                row_number="row_number() OVER (ORDER BY `__orden`)", code_numbers=hoist)
         spark.sql(numbered).createOrReplaceTempView("numeradas")
         for i, r in enumerate(failing):
             if progress:
                 progress(f"{path.name}: ejemplos (spark)", i, len(failing))
-            res = spark.sql(examples_query(r, "numeradas", q=Q)).collect()
+            res = spark.sql(examples_query(r, "numeradas", q=Q, hoist=hoist)).collect()
             examples[r.id] = tuple(
                 Example(int(t[0]), {k: (None if t[k] is None else str(t[k])) for k in r.columns}) for t in res)
     by_id = dict(zip((r.id for r in live), counts, strict=True))
