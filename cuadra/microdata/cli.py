@@ -27,7 +27,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     v.add_argument("--master", default="local[2]", help="Spark master URL (with --motor spark)")
     v.add_argument("--json", type=Path, help="findings JSON (the schema of cuadra validate, plus filas/ejemplos)")
     v.add_argument("--junit", type=Path, help="JUnit XML for CI")
-    v.add_argument("--docs", type=Path, help="GX Data Docs of the row suite on a SQLite sample of each file")
+    v.add_argument("--docs", type=Path, help="GX Data Docs of the row suite on each file's first --muestra rows "
+                   "(GX's Spark data source with --motor spark, a SQLite copy otherwise)")
     v.add_argument("--muestra", type=int, default=100_000, help="rows of each file in the GX sample (--docs)")
     v.add_argument("--fail-on", choices=("error", "warning"), default="error")
     v.add_argument("--quiet", action="store_true")
@@ -95,7 +96,7 @@ def _validar(args: argparse.Namespace) -> int:
     if args.docs:
         from cuadra.microdata.gx import build_docs
 
-        build_docs(args.files, args.docs, sample=args.muestra)
+        build_docs(args.files, args.docs, sample=args.muestra, motor=args.motor, master=args.master)
     if not args.quiet:
         from cuadra.report.terminal import print_summary
 

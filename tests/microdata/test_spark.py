@@ -39,3 +39,25 @@ def test_pandera_pyspark_agrees_with_the_counts(faulty_file: tuple[Path, dict]) 
     covered = set(spark.pandera_schema(load_layout(), rules)[1].values())
     planted = {"microdatos.lista.sexo", "microdatos.lista.cve_entidad", "microdatos.no_negativo.no_trabajadores"}
     assert planted <= covered
+
+
+def test_gx_spark_data_source_equals_pandera_and_duckdb(faulty_file: tuple[Path, dict], tmp_path: Path) -> None:
+    """GX's Spark data source, running the suite built from the same declarations on the typed Spark
+    DataFrame, counts what Pandera (pandas engine) and DuckDB count, planted faults included, and
+    writes offline Data Docs."""
+    pytest.importorskip("pyspark")
+    from cuadra.microdata.engines import pandas
+    from cuadra.microdata.gx import run_gx
+    from expectations.offline import remote_assets
+
+    path, side = faulty_file
+    rules = row_rules(file_date(path))
+    by_duckdb = {o.rule.id: o.filas for o in duckdb.scan(path, load_layout(), rules).outcomes
+                 if not o.rule.indeterminate}
+    by_pandera = {o.rule.id: o.filas for o in pandas.scan(path, load_layout(), rules).outcomes
+                  if not o.rule.indeterminate}
+    by_gx = run_gx(path, motor="spark", docs_dir=tmp_path / "site")
+    assert by_gx == by_duckdb == by_pandera
+    assert {f["regla"] for f in side["fallas"]} <= {k for k, v in by_gx.items() if v}
+    pages = list((tmp_path / "site" / "gx").rglob("*.html"))
+    assert pages and not any(remote_assets(p.read_text(encoding="utf-8")) for p in pages)

@@ -16,7 +16,7 @@ from cuadra.microdata.layout import MEASURES, Layout, RowRule
 from cuadra.microdata.scan import DELIMITER, Example, FileScan, Progress, RuleOutcome, check_header, is_parquet
 from cuadra.microdata.sql import count_query, examples_query, hoisted, typed_select
 
-__all__ = ["scan", "session", "pandera_schema"]
+__all__ = ["scan", "session", "pandera_schema", "read_source", "typed_frame", "Q"]
 
 Q = "`"
 TYPES = {"VARCHAR": "STRING"}
@@ -84,8 +84,9 @@ def _pandera_failed(typed: object, layout: Layout, rules: tuple[RowRule, ...]) -
     return failed, set(by_column.values())
 
 
-def scan(path: Path, layout: Layout, rules: tuple[RowRule, ...], *, progress: Progress | None = None,
-         master: str = "local[2]") -> FileScan:
+def read_source(path: Path, layout: Layout, master: str = "local[2]"):
+    """The file as a Spark DataFrame of its raw columns (CSV as text), registered as ``cuadra_src``;
+    bad input (unreadable, a dictionary column missing) as ``file:line:column`` errors."""
     spark = session(master)
     try:
         if is_parquet(path):
@@ -96,8 +97,23 @@ def scan(path: Path, layout: Layout, rules: tuple[RowRule, ...], *, progress: Pr
     except Exception as exc:  # pyspark raises AnalysisException and friends
         raise InputErrors([InputError(str(path), None, None, f"Spark no puede leer el archivo: {exc}")]) from None
     check_header(path, list(src.columns), layout)
-    text = not is_parquet(path)
     src.createOrReplaceTempView("cuadra_src")
+    return src
+
+
+def typed_frame(path: Path, layout: Layout, master: str = "local[2]", sample: int | None = None):
+    """The typed rows (cuadra.microdata.sql.typed_select) as a Spark DataFrame: what GX's Spark data
+    source validates (cuadra.microdata.gx); ``sample``: the first rows only."""
+    read_source(path, layout, master)
+    frame = session(master).sql(typed_select(layout, "cuadra_src", q=Q, text_source=not is_parquet(path), types=TYPES))
+    return frame.limit(int(sample)) if sample else frame
+
+
+def scan(path: Path, layout: Layout, rules: tuple[RowRule, ...], *, progress: Progress | None = None,
+         master: str = "local[2]") -> FileScan:
+    spark = session(master)
+    read_source(path, layout, master)
+    text = not is_parquet(path)
     live = [r for r in rules if not r.indeterminate]
     hoist = hoisted(live)
     spark.sql(typed_select(layout, "cuadra_src", q=Q, text_source=text, types=TYPES, code_numbers=hoist)) \
