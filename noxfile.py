@@ -122,8 +122,9 @@ def bench(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def microdatos_spark(session: nox.Session) -> None:
-    """Microdata on Spark (issue 18): DuckDB = Spark on synthetic asegurados files, one SparkSession
-    for the pass (`pytest -m spark`). Needs a JRE (.ci/run installs Debian's default-jre-headless)."""
+    """Microdata on Spark (issue 18): DuckDB = Spark, and GX's Spark data source = Pandera = DuckDB, on
+    synthetic asegurados files, one SparkSession for the pass (`pytest -m spark`). Needs a JRE (.ci/run
+    installs Debian's default-jre-headless)."""
     _install(session, "[dev,spark]")
     session.run("pytest", "-m", "spark", "tests/microdata", *session.posargs, env=ENV)
 

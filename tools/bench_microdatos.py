@@ -6,30 +6,36 @@ once under out/bench_microdatos/, then timed side by side:
     of every measure (the least any validation must do);
   - validar: cuadra's DuckDB engine (every row rule, typed view, sums), the clean-file path.
 The ratio validar / bare is the figure issue 18 bounds (<= 3). Spark (local[2], one machine) is timed
-on the sizes given to --spark. Writes docs/bench_microdatos.md and docs/bench_microdatos.png.
+once on the sizes given to --spark. Writes docs/bench_microdatos.md and .png, keeps every size's last
+measurement in docs/bench_microdatos.json (a run of the default sizes keeps the 5 M and 20 M rows
+measured before, each with its date), and writes the microdata block of docs/bench.md (replaced in
+place, or appended after tools/bench.py has rewritten that page).
 
     python tools/bench_microdatos.py                      # 10 k, 100 k, 1 M rows
-    nice python tools/bench_microdatos.py --filas 10000 100000 1000000 5000000 20000000 --spark 1000000
+    nice python tools/bench_microdatos.py --filas 5000000 20000000 --spark 10000 1000000 --borrar
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import platform
 import statistics
 import sys
 import time
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from cuadra.digest import file_sha256  # noqa: E402
 from cuadra.microdata.engines import duckdb as engine  # noqa: E402
 from cuadra.microdata.layout import MEASURES, file_date, load_layout, row_rules  # noqa: E402
 from cuadra.microdata.synthetic import sidecar_path, write_synthetic  # noqa: E402
 
 FECHA = date(2020, 12, 31)
+BEGIN, END = "<!-- microdatos: tools/bench_microdatos.py -->", "<!-- /microdatos -->"
 
 
 def _file(size: int, folder: Path) -> Path:
@@ -40,6 +46,8 @@ def _file(size: int, folder: Path) -> Path:
 
 
 def _bare(path: Path) -> float:
+    """The floor: DuckDB reads the same file (its own type detection) and computes COUNT(*) and the
+    sum of every measure, the least any validation of the file must do."""
     con = engine.connect()
     try:
         src = (f"read_csv('{path}', delim='|', header=true, encoding='latin-1')")
@@ -51,14 +59,17 @@ def _bare(path: Path) -> float:
         con.close()
 
 
-def _validar(path: Path) -> float:
+def _validar(path: Path) -> tuple[float, str]:
+    """What `cuadra microdatos validar` does per file on DuckDB: every rule counted, the sums, the
+    examples of failing rules (none on a clean file) and the file's SHA-256 for the findings."""
     layout = load_layout()
     rules = row_rules(file_date(path), layout)
     t = time.perf_counter()
     scan = engine.scan(path, layout, rules)
+    file_sha256(path)
     dt = time.perf_counter() - t
     assert not any(o.filas for o in scan.outcomes), "a clean synthetic file must pass"
-    return dt
+    return dt, scan.lectura
 
 
 def _spark(path: Path) -> tuple[float, float]:
@@ -73,50 +84,70 @@ def _spark(path: Path) -> tuple[float, float]:
     return start, time.perf_counter() - t
 
 
-def _side_by_side(path: Path, repeat: int) -> tuple[float, float]:
+def _side_by_side(path: Path, repeat: int) -> tuple[float, float, str]:
     """Medians of bare and validar, run alternately: a shared machine's load hits both alike."""
-    bare, val = [], []
+    bare, val, how = [], [], ""
     for _ in range(repeat):
         bare.append(_bare(path))
-        val.append(_validar(path))
-    return statistics.median(bare), statistics.median(val)
+        dt, how = _validar(path)
+        val.append(dt)
+    return statistics.median(bare), statistics.median(val), how
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--filas", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
-    ap.add_argument("--spark", type=int, nargs="*", default=[], help="sizes also timed on Spark local[2]")
+    ap.add_argument("--spark", type=int, nargs="*", default=[], help="sizes also timed once on Spark local[2]")
     ap.add_argument("--out", type=Path, default=ROOT / "docs" / "bench_microdatos.md")
     ap.add_argument("--datos", type=Path, default=ROOT / "out" / "bench_microdatos")
+    ap.add_argument("--borrar", action="store_true", help="delete each synthetic file once measured")
     args = ap.parse_args(argv)
     args.datos.mkdir(parents=True, exist_ok=True)
-    rows = []
-    for size in args.filas:
+    store = args.out.with_suffix(".json")
+    rows = {r["filas"]: r for r in (json.loads(store.read_text(encoding="utf-8")) if store.exists() else [])}
+    for size in sorted(set(args.filas) | set(args.spark)):
         path = _file(size, args.datos)
-        repeat = 5 if size <= 1_000_000 else 3
-        _bare(path)  # warm the page cache: both sides then read from memory
-        bare, val = _side_by_side(path, repeat)
-        sp = _spark(path) if size in args.spark else None
-        rows.append((size, path.stat().st_size, bare, val, sp))
-        print(f"{size:>11,} filas  bare {bare:7.2f} s  validar {val:7.2f} s  ratio {val / bare:4.2f}"
-              + (f"  spark {sp[1]:.2f} s (+{sp[0]:.1f} s arranque)" if sp else ""), flush=True)
-        _write(rows, args.out)  # after every size: a long run interrupted keeps what it measured
+        row = dict(rows.get(size, {}), filas=size, mb=round(path.stat().st_size / 1e6, 1))
+        if size in args.filas:
+            repeat = 5 if size <= 1_000_000 else 1
+            _bare(path)  # warm the page cache: both sides then read from memory (as far as it holds)
+            bare, val, how = _side_by_side(path, repeat)
+            row.update(bare=round(bare, 3), validar=round(val, 3), lectura=how, repeticiones=repeat,
+                       medido=datetime.now(UTC).strftime("%Y-%m-%d"))
+            print(f"{size:>11,} filas  bare {bare:7.2f} s  validar {val:7.2f} s  ratio {val / bare:4.2f}", flush=True)
+        if size in args.spark:
+            start, dt = _spark(path)
+            row.update(spark=round(dt, 2), spark_arranque=round(start, 1),
+                       spark_medido=datetime.now(UTC).strftime("%Y-%m-%d"))
+            print(f"{size:>11,} filas  spark local[2] {dt:.2f} s (+{start:.1f} s arranque)", flush=True)
+        rows[size] = row
+        if args.borrar:
+            path.unlink()
+            from cuadra.microdata.synthetic import sidecar_path as side
+
+            side(path).unlink(missing_ok=True)
+        ordered = [rows[k] for k in sorted(rows)]
+        store.write_text(json.dumps(ordered, indent=1) + "\n", encoding="utf-8")
+        _write(ordered, args.out)  # after every size: a long run interrupted keeps what it measured
+        _bench_block(ordered, ROOT / "docs" / "bench.md", args.out)
     return 0
 
 
-def _write(rows: list, out: Path) -> None:
+def _plot(rows: list[dict], png: Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    png = out.with_suffix(".png")
+    duck = [r for r in rows if "validar" in r]
     fig, ax = plt.subplots(figsize=(6.4, 3.6))
-    ax.plot([r[0] for r in rows], [r[0] / r[3] for r in rows], "o-", label="validar (DuckDB)")
-    ax.plot([r[0] for r in rows], [r[0] / r[2] for r in rows], "s--", label="lectura simple (DuckDB)")
-    sp = [r for r in rows if r[4]]
+    ax.plot([r["filas"] for r in duck], [r["filas"] / r["validar"] for r in duck], "o-", label="validar (DuckDB)")
+    ax.plot([r["filas"] for r in duck], [r["filas"] / r["bare"] for r in duck], "s--",
+            label="lectura simple (DuckDB)")
+    sp = [r for r in rows if "spark" in r]
     if sp:
-        ax.plot([r[0] for r in sp], [r[0] / r[4][1] for r in sp], "^", label="validar (Spark local[2])")
+        ax.plot([r["filas"] for r in sp], [r["filas"] / r["spark"] for r in sp], "^",
+                label="validar (Spark local[2], 1 máquina)")
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("filas del archivo")
@@ -125,27 +156,64 @@ def _write(rows: list, out: Path) -> None:
     ax.legend()
     fig.tight_layout()
     fig.savefig(png, dpi=110)
+    plt.close(fig)
+
+
+def _table(rows: list[dict]) -> list[str]:
+    lines = ["| filas | MB | bare (s) | validar (s) | ratio | filas/s validar | lectura | Spark local[2] (s) "
+             "| medido |",
+             "|---:|---:|---:|---:|---:|---:|---|---:|---|"]
+    for r in rows:
+        duck = ("validar" in r and f"{r['bare']:.2f} | {r['validar']:.2f} | **{r['validar'] / r['bare']:.2f}** | "
+                f"{r['filas'] / r['validar']:,.0f} | {r.get('lectura', '')}") or "— | — | — | — | —"
+        spark = f"{r['spark']:.1f} (+{r['spark_arranque']:.0f} arranque)" if "spark" in r else "—"
+        when = r.get("medido") or r.get("spark_medido", "")
+        lines.append(f"| {r['filas']:,} | {r['mb']:,.0f} | {duck} | {spark} | {when} |")
+    return lines
+
+
+def _write(rows: list[dict], out: Path) -> None:
+    png = out.with_suffix(".png")
+    _plot(rows, png)
     lines = [
         "# Microdatos: velocidad de `cuadra microdatos validar` (issue 18)", "",
-        "Generated by `tools/bench_microdatos.py` (also run by `nox -s bench`). Files are SYNTHETIC",
-        "(`cuadra microdatos sintetico`, calibrated to December 2020, no faults), never IMSS data.",
-        f"Machine: {platform.machine()}, {platform.system()}, 2 shared cores, one process; DuckDB memory limit "
-        f"{engine.MEMORY_LIMIT}. The file is read once before timing (page cache warm for both sides); bare and "
-        "validar then run alternately (5 times up to 1 M rows, 3 above) and the medians are shown.", "",
-        "**bare** = DuckDB `COUNT(*)` and the sum of the 17 measures, with DuckDB's own type detection; "
-        "**validar** = every row rule (91 rules, type checks included) plus the same sums; "
-        "**ratio** = validar / bare (issue 18 bounds it by 3).", "",
-        "| filas | MB | bare (s) | validar (s) | ratio | filas/s validar | Spark local[2] (s) |",
-        "|---:|---:|---:|---:|---:|---:|---:|",
-    ]
-    for size, nbytes, bare, val, sp in rows:
-        spark = f"{sp[1]:.2f} (+{sp[0]:.1f} arranque)" if sp else "—"
-        lines.append(f"| {size:,} | {nbytes / 1e6:,.0f} | {bare:.2f} | {val:.2f} | {val / bare:.2f} | "
-                     f"{size / val:,.0f} | {spark} |")
-    lines += ["", f"![filas por segundo]({png.name})", "",
-              "Spark runs on `local[2]` on this same 2-core machine: it shows the engine works and what one "
-              "machine costs, not what a cluster would do.", ""]
+        "Generated by `tools/bench_microdatos.py` (also run by `nox -s bench`, 10 k to 1 M rows; the larger sizes "
+        "are kept from their last run, see `medido`). Files are SYNTHETIC (`cuadra microdatos sintetico`, "
+        "calibrated to December 2020, no faults), never IMSS data.",
+        f"Machine: {platform.machine()}, {platform.system()}, 2 cores shared with other jobs, one process; DuckDB "
+        f"memory limit {engine.MEMORY_LIMIT}. The file is read once before timing; bare and validar then run "
+        "alternately (5 times up to 1 M rows, once above: a 20 M-row file is 2 GB) and the medians are shown. "
+        "Absolute seconds move with the machine's load; the ratio, taken side by side, is the figure to read.", "",
+        "**bare** = DuckDB `COUNT(*)` and the sum of the 17 measures, DuckDB's own type detection; "
+        "**validar** = what `cuadra microdatos validar` does per file on DuckDB: every row rule (91 for 2020, "
+        "type checks included), the same sums, examples of failing rules (none here) and the file's SHA-256; "
+        "**ratio** = validar / bare (issue 18 bounds it by 3); **lectura** = how the counting pass read the CSV "
+        "(`tipos`: once, with the layout's types; `texto`: as text, taken when a cell does not parse).", "",
+        *_table(rows),
+        "", f"![filas por segundo]({png.name})", "",
+        "Spark runs once per size on `local[2]` on this same 2-core machine, with the Pandera pyspark cross-check "
+        "(one Spark job per column check): it shows that the engine works and what one machine costs, not what a "
+        "cluster would do. `arranque` is the SparkSession start, paid once per process.", ""]
     out.write_text("\n".join(lines), encoding="utf-8")
+
+
+def _bench_block(rows: list[dict], bench_md: Path, page: Path) -> None:
+    """The microdata section of docs/bench.md, between markers: replaced in place, or appended (nox -s
+    bench runs tools/bench.py first, which rewrites that page without it)."""
+    duck = [r for r in rows if "validar" in r]
+    worst = max(duck, key=lambda r: r["validar"] / r["bare"]) if duck else None
+    block = [BEGIN, "", "## Microdatos (issue 18): `cuadra microdatos validar` on DuckDB", "",
+             f"validar / bare DuckDB scan of the same synthetic file, side by side, {duck[0]['filas']:,} to "
+             f"{duck[-1]['filas']:,} rows: highest ratio **{worst['validar'] / worst['bare']:.2f}** "
+             f"at {worst['filas']:,} rows (bound: 3). Detail, method and the Spark figures: "
+             f"[{page.name}]({page.name}).", "",
+             *_table(rows), "", f"![filas por segundo]({page.with_suffix('.png').name})", "", END] if worst else []
+    text = bench_md.read_text(encoding="utf-8") if bench_md.exists() else ""
+    if BEGIN in text and END in text:
+        text = text[:text.index(BEGIN)] + "\n".join(block) + text[text.index(END) + len(END):]
+    else:
+        text = text.rstrip("\n") + "\n\n" + "\n".join(block) + "\n"
+    bench_md.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":
