@@ -10,6 +10,7 @@ by its own rule, ``tipo``). Imports nothing from cuadra.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -282,39 +283,22 @@ def _eval(e: Expr, df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     raise TypeError(f"unsupported row expression node {type(e).__name__}")
 
 
+def _nodes(e: Expr) -> Iterator[Expr]:
+    """Every node of ``e``, depth first, left to right (first-use order)."""
+    yield e
+    match e:
+        case Bin(_, a, b) | Cmp(_, a, b) | Bool(_, a, b):
+            yield from _nodes(a)
+            yield from _nodes(b)
+        case Null(a, _) | NotIn(a, _) | Cents(a) | Round(a) | CodeNumber(a):
+            yield from _nodes(a)
+
+
 def code_number_columns(e: Expr) -> tuple[str, ...]:
     """The columns whose code number ``e`` reads (``col(c).code_number()``), in first-use order."""
-    out: list[str] = []
-
-    def walk(x: Expr) -> None:
-        match x:
-            case CodeNumber(Col(name)):
-                if name not in out:
-                    out.append(name)
-            case Bin(_, a, b) | Cmp(_, a, b) | Bool(_, a, b):
-                walk(a)
-                walk(b)
-            case Null(a, _) | NotIn(a, _) | Cents(a) | Round(a) | CodeNumber(a):
-                walk(a)
-
-    walk(e)
-    return tuple(out)
+    return tuple(dict.fromkeys(x.a.name for x in _nodes(e) if isinstance(x, CodeNumber) and isinstance(x.a, Col)))
 
 
 def columns_of(e: Expr) -> tuple[str, ...]:
     """The columns an expression reads, in first-use order (the values an example row shows)."""
-    out: list[str] = []
-
-    def walk(x: Expr) -> None:
-        match x:
-            case Col(name):
-                if name not in out:
-                    out.append(name)
-            case Bin(_, a, b) | Cmp(_, a, b) | Bool(_, a, b):
-                walk(a)
-                walk(b)
-            case Null(a, _) | NotIn(a, _) | Cents(a) | Round(a) | CodeNumber(a):
-                walk(a)
-
-    walk(e)
-    return tuple(out)
+    return tuple(dict.fromkeys(x.name for x in _nodes(e) if isinstance(x, Col)))

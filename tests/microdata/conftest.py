@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from cuadra.microdata.synthetic import write_synthetic
@@ -37,3 +38,18 @@ def clean_file(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
     d = tmp_path_factory.mktemp("clean")
     side = write_synthetic(d / "asg-2020-12-31.csv", filas=3000, fecha=date(2020, 12, 31), semilla=11)
     return d / str(side["archivo"]), side
+
+
+
+@pytest.fixture(scope="session")
+def plant_cells(clean_file: tuple[Path, dict], tmp_path_factory: pytest.TempPathFactory):
+    """A function: the first ``rows`` rows of the clean file with (row, column, raw text) cells replaced."""
+    def plant(edits: list[tuple[int, int, str]], rows: int) -> Path:
+        raw = pd.read_csv(clean_file[0], sep="|", encoding="latin-1", dtype=str, keep_default_na=False).head(rows)
+        for row, col, value in edits:
+            raw.iat[row, col] = value
+        path = tmp_path_factory.mktemp("celdas") / "asg-2020-12-31.csv"
+        raw.to_csv(path, sep="|", index=False, encoding="latin-1")
+        return path
+
+    return plant

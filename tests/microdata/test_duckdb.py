@@ -108,13 +108,8 @@ READER_CELLS = ["1.5", "2.0", " 12", "12 ", "+3", "-0", "1e3", "0x10", "1_000", 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(edits=st.lists(st.tuples(st.integers(0, 29), st.integers(0, 28), st.sampled_from(READER_CELLS)),
                       min_size=1, max_size=8))
-def test_typed_read_equals_text_read(clean_file: tuple[Path, dict], tmp_path_factory,
-                                     edits: list[tuple[int, int, str]]) -> None:
-    raw = pd.read_csv(clean_file[0], sep="|", encoding="latin-1", dtype=str, keep_default_na=False).head(30)
-    for row, col, value in edits:
-        raw.iat[row, col] = value
-    path = tmp_path_factory.mktemp("lectura") / "asg-2020-12-31.csv"
-    raw.to_csv(path, sep="|", index=False, encoding="latin-1")
+def test_typed_read_equals_text_read(plant_cells, edits: list[tuple[int, int, str]]) -> None:
+    path = plant_cells(edits, rows=30)
     rules = row_rules(file_date(path))
     typed = engine.scan(path, load_layout(), rules)
     text = engine.scan(path, load_layout(), rules, native=False)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -30,12 +29,7 @@ def test_pandera_equals_duckdb_on_planted_faults(faulty_file: tuple[Path, dict])
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(edits=st.lists(st.tuples(st.integers(0, 39), st.integers(0, 28), st.sampled_from(TRICKY)),
                       min_size=1, max_size=12))
-def test_pandera_equals_duckdb_on_hostile_cells(clean_file: tuple[Path, dict], tmp_path_factory,
-                                                edits: list[tuple[int, int, str]]) -> None:
-    raw = pd.read_csv(clean_file[0], sep="|", encoding="latin-1", dtype=str, keep_default_na=False).head(40)
-    for row, col, value in edits:
-        raw.iat[row, col] = value
-    path = tmp_path_factory.mktemp("hostile") / "asg-2020-12-31.csv"
-    raw.to_csv(path, sep="|", index=False, encoding="latin-1")
+def test_pandera_equals_duckdb_on_hostile_cells(plant_cells, edits: list[tuple[int, int, str]]) -> None:
+    path = plant_cells(edits, rows=40)
     rules = row_rules(file_date(path))
     assert _view(pandas.scan(path, load_layout(), rules)) == _view(duckdb.scan(path, load_layout(), rules))
