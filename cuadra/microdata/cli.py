@@ -11,10 +11,11 @@ import argparse
 import time
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from cuadra.errors import CuadraError
 
-__all__ = ["add_parser", "run"]
+__all__ = ["add_parser", "run", "scan_and_digest"]
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -59,11 +60,23 @@ def _check_files(files: list[Path]) -> None:
             raise CuadraError(f"{f}: no existe o no es un archivo")
 
 
+def scan_and_digest(engine: Any, path: Path, layout: Any, rules: Any, **kw: Any) -> tuple[Any, str]:
+    """One file's scan and its SHA-256 (the findings' provenance), the hash read in a thread while the
+    engine scans: both read the same file, and hashlib and DuckDB let go of the GIL while they work."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from cuadra.digest import file_sha256
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        digest = pool.submit(file_sha256, path)
+        scan = engine.scan(path, layout, rules, **kw)
+        return scan, digest.result()
+
+
 def _validar(args: argparse.Namespace) -> int:
     from rich.console import Console
 
     from cuadra.cli import _progress
-    from cuadra.digest import file_sha256
     from cuadra.microdata.layout import file_date, load_layout, row_rules
     from cuadra.microdata.report import build_run
 
@@ -81,8 +94,9 @@ def _validar(args: argparse.Namespace) -> int:
         for i, f in enumerate(args.files):
             progress("archivos", i, len(args.files))
             kw = {"master": args.master} if args.motor == "spark" else {}
-            scans.append(engine.scan(f, layout, row_rules(file_date(f), layout), progress=progress, **kw))
-            digests.append(file_sha256(f))
+            scan, digest = scan_and_digest(engine, f, layout, row_rules(file_date(f), layout), progress=progress, **kw)
+            scans.append(scan)
+            digests.append(digest)
         progress("archivos", len(args.files), len(args.files))
     run = build_run(scans, started=started, digests=digests, engine=args.motor)
     if args.json:
