@@ -163,7 +163,9 @@ def run_pandera(facts: pd.DataFrame, rules: Sequence[Rule],
     schema = build_schema(live, collector, progress, total=len(rules) + 3, index=index)
     failure_cases = pd.DataFrame()
     try:
-        schema.validate(facts, lazy=True)
+        # inplace: the schema coerces nothing, so Pandera's defensive copy of the frame would only
+        # double it (and the grouping built for ``facts`` would be built again for the copy).
+        schema.validate(facts, lazy=True, inplace=True)
     except pa.errors.SchemaErrors as exc:
         failure_cases = exc.failure_cases
     order = ["duplicado", "publicado", "rango", *(r.id for r in rules)]

@@ -207,14 +207,15 @@ def _validate(args: argparse.Namespace) -> int:
 
             build_site(run, docs, registry=registry, rules=rules, sources_dir=sources, project=project,
                        facts=facts, command=["cuadra", *args.argv], fail_on=args.fail_on)
-    if args.json:
-        from cuadra.report.machine import write_json
+    with _progress(args.quiet) as progress:  # a million instances take a while to write
+        if args.json:
+            from cuadra.report.machine import write_json
 
-        write_json(run, args.json)
-    if args.junit:
-        from cuadra.report.machine import write_junit
+            write_json(run, args.json, progress=lambda d, n: progress("escribiendo JSON", d, n))
+        if args.junit:
+            from cuadra.report.machine import write_junit
 
-        write_junit(run, args.junit, args.fail_on)
+            write_junit(run, args.junit, args.fail_on)
     written: list[tuple[str, Path | str]] = [(w, p) for w, p in (("JSON", args.json), ("JUnit", args.junit)) if p]
     if args.docs:
         written.append(("Data Docs", args.docs / "index.html"))

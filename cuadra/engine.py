@@ -25,6 +25,7 @@ from cuadra.contract.facts import load_facts
 from cuadra.contract.readers import dataset_files
 from cuadra.contract.registry import Registry, default_registry_paths, load_registry
 from cuadra.findings import FactRef, Finding, Run
+from cuadra.findingset import FindingSet, where
 from cuadra.rules import periods
 from cuadra.rules.catalogue import BUILTINS, BuiltinRule, Rule, catalogue_hash, load_catalogue
 from cuadra.rules.evaluate import ALL, FactIndex, RuleResult
@@ -95,12 +96,16 @@ def load_project(project: Project) -> tuple[Registry, list[Rule]]:
 
 
 class FactRefs:
-    """Each fact's :class:`FactRef`, built once, on first use, from column arrays (no ``iloc``).
+    """Each fact's :class:`FactRef`, built on use from column arrays (no ``iloc``), shared while recent.
 
-    Why: a fact takes part in many instances (and a passing instance's facts are needed only when
-    its finding is written), so building the reference per fact and sharing it is what keeps the
-    findings of a million instances affordable.
+    Why: a fact takes part in several instances, usually neighbours (one rule's instances, one
+    edition's periods), so a reference is built once and shared by them; but the cache is bounded
+    (:attr:`KEEP`), because keeping a reference for every fact of a million-fact run is a gigabyte
+    that outlives the one finding being written (issue 15, bounded memory).
     """
+
+    #: References kept at most; past that the cache starts again (they live on in their findings).
+    KEEP = 65_536
 
     COLUMNS = ("fact_id", "concept", "period", "value", "scale", "decimals", "rounding", "source", "locator",
                "quote", "published", "lo", "hi", "status", "unit")
@@ -112,6 +117,8 @@ class FactRefs:
     def one(self, i: int) -> FactRef:
         ref = self._made.get(i)
         if ref is None:
+            if len(self._made) >= self.KEEP:
+                self._made.clear()
             fid, concept, period, value, scale, decimals, rounding, source, locator, quote, published, lo, hi, \
                 status, unit = (c[i] for c in self._cols)
             ref = self._made[i] = FactRef(
@@ -140,24 +147,10 @@ def _finding(rule: Rule | BuiltinRule, key: str, period: str, status: str, lhs: 
 
 
 def findings_from_results(results: Sequence[RuleResult], facts: pd.DataFrame,
-                          refs: FactRefs | None = None) -> list[Finding]:
-    """One finding per instance (passing ones included: the JSON lists every instance with its facts)."""
-    refs = refs or FactRefs(facts)
-    out = []
-    for res in results:
-        rule = res.rule
-        fuentes = tuple(rule.fuentes)
-        meta = getattr(rule, "meta", {})
-        template, bindings = meta.get("plantilla"), tuple(sorted(meta.get("vinculos", {}).items()))
-        columns = (res.keys, res.periods, res.status.tolist(), res.lhs.lo.tolist(), res.lhs.hi.tolist(),
-                   res.rhs.lo.tolist(), res.rhs.hi.tolist(), res.gap.tolist(), res.rel_gap.tolist(), res.reason,
-                   res.facts)
-        for key, period, status, llo, lhi, rlo, rhi, gap, rel, reason, members in zip(*columns, strict=True):
-            out.append(Finding(rule=rule.id, kind=rule.kind, key=key, period=period, status=status,
-                               severity=rule.severity, titulo=rule.titulo, expr=rule.expr, fuentes=fuentes,
-                               lhs=(llo, lhi), rhs=(rlo, rhi), imbalance=gap, imbalance_rel=rel, reason=reason,
-                               facts=refs(members), template=template, bindings=bindings))
-    return out
+                          refs: FactRefs | None = None) -> FindingSet:
+    """One finding per instance (passing ones included: the JSON lists every instance with its facts),
+    kept as the results' columns and built when read (:mod:`cuadra.findingset`)."""
+    return FindingSet.from_results(results, refs or FactRefs(facts))
 
 
 def _members_for(rule: Rule | BuiltinRule, key: str, index: FactIndex, facts: pd.DataFrame) -> list[int]:
@@ -211,13 +204,12 @@ def _sql_findings(facts: pd.DataFrame, rules: Sequence[Rule], index: FactIndex,
     return out
 
 
-def _disagreements(numpy_findings: list[Finding], gx_statuses: dict[str, dict[str, str]],
+def _disagreements(numpy_findings: Sequence[Finding], gx_statuses: dict[str, dict[str, str]],
                    gx_errors: dict[str, str], rules: dict[str, Rule | BuiltinRule]) -> list[Finding]:
     """Compare per instance: GX reports every instance that is neither pass nor waived."""
     expected: dict[str, dict[str, str]] = {}
-    for f in numpy_findings:
-        if f.status not in ("pass", "waived"):
-            expected.setdefault(f.rule, {})[f.key] = f.status
+    for f in where(numpy_findings, ("fail", "indeterminate", "error")):  # neither pass nor waived
+        expected.setdefault(f.rule, {})[f.key] = f.status
     out = []
     for rid, rule in rules.items():
         if rid in gx_errors:
@@ -278,7 +270,9 @@ def _without_unused_reference(facts: pd.DataFrame, path: Path, reference: Sequen
 def _dataset_hash(files: Sequence[Path]) -> str:
     h = hashlib.sha256()
     for f in files:
-        h.update(f.read_bytes())
+        with f.open("rb") as fh:  # in blocks: one dataset file may weigh a gigabyte
+            for block in iter(lambda fh=fh: fh.read(1 << 20), b""):
+                h.update(block)
     return h.hexdigest()[:16]
 
 
@@ -300,12 +294,13 @@ def validate(
     dataset = load_facts(path, registry, extra=project.reference, progress=lambda d, n: say("leyendo", d, n))
     rules = [*rules, *expand_project_templates(project, registry, dataset.facts, rules)]
     facts, rules, idle = _without_unused_reference(dataset.facts, path, project.reference, rules)
+    files = dataset.files
+    del dataset  # the frame as read, when reference rows were dropped from it, is not kept beside ``facts``
     waivers = _load_waivers(project.waivers)
     own_waivers = [w for p in project.extra_waivers for w in _load_waivers(p)]
     say("cargando", 3, 3)
-    index = FactIndex(facts)
     all_rules: dict[str, Rule | BuiltinRule] = {**BUILTINS, **{r.id: r for r in rules}}
-    findings: list[Finding]
+    findings: FindingSet
     sql_pass = gx_job = None
     if backend == "gx":
         from expectations.suite import start_sql
@@ -323,12 +318,13 @@ def validate(
         results, _ = run_pandera(facts, rules, progress=lambda d, n: say("pandera", d, n))
         findings = findings_from_results(results, facts)
         evaluated = {r.rule.id for r in results}
+        del results  # the findings hold the columns they need
         missing = [rid for rid in all_rules if rid not in evaluated]
         for rid in missing:
             findings.append(_finding(all_rules[rid], "*", "", "error", (None, None), (None, None), None,
                                      None, "Pandera no pudo evaluar la regla", ()))
     else:
-        findings = _sql_findings(facts, rules, index, sql_pass)
+        findings = FindingSet(_sql_findings(facts, rules, FactIndex(facts), sql_pass))
     gx_docs = None
     outcome = None
     if backend in ("gx", "both"):
@@ -359,7 +355,7 @@ def validate(
         gx_docs = str(docs) if docs else None
     run = Run(findings=findings, dataset=str(path), version=__version__, started=started,
               seconds=time.perf_counter() - t0, catalogue_hash=catalogue_hash((*project.rules, *project.templates)),
-              dataset_hash=_dataset_hash(dataset.files),
+              dataset_hash=_dataset_hash(files),
               backends=("pandera", "gx") if backend == "both" else (backend,),
               n_rules=len(all_rules), n_facts=len(facts), expired_waivers=expired, gx_docs=gx_docs,
               n_no_aplica=len(idle))

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TypedDict
 
-__all__ = ["FactRef", "Finding", "FindingIdentity", "Run", "Summary", "STATUSES", "finding_identity"]
+__all__ = ["FactRef", "Finding", "FindingIdentity", "Run", "Summary", "STATUSES", "finding_identity", "blocks"]
 
 STATUSES = ("pass", "fail", "indeterminate", "waived", "error")
 
@@ -152,9 +153,15 @@ def finding_identity(f: Finding) -> FindingIdentity:
     return f.rule, f.period, f.key.partition("@")[2], ids
 
 
+def blocks(f: Finding, fail_on: str) -> bool:
+    """Whether ``f`` makes a run fail: fail/error at or above the threshold severity ``fail_on``."""
+    return f.status in ("fail", "error") and f.severity in (("error",) if fail_on == "error" else ("error", "warning"))
+
+
 @dataclass
 class Run:
-    findings: list[Finding]
+    #: A list, or a :class:`cuadra.findingset.FindingSet` (the evaluator's columns, read lazily).
+    findings: Sequence[Finding]
     dataset: str
     version: str
     started: str
@@ -170,7 +177,8 @@ class Run:
     n_no_aplica: int = 0
 
     def counts(self) -> Counter[str]:
-        return Counter(f.status for f in self.findings)
+        fast = getattr(self.findings, "counts", None)  # a FindingSet counts its status arrays
+        return fast() if fast is not None else Counter(f.status for f in self.findings)
 
     def summary(self) -> dict[str, int]:
         c = self.counts()
@@ -180,8 +188,9 @@ class Run:
 
     def failing(self, fail_on: str) -> list[Finding]:
         """Findings that make the run fail: fail/error at or above the threshold severity."""
-        levels = ("error",) if fail_on == "error" else ("error", "warning")
-        return [f for f in self.findings if f.status in ("fail", "error") and f.severity in levels]
+        where = getattr(self.findings, "where", None)  # a FindingSet builds only those instances
+        candidates = where(("fail", "error")) if where is not None else self.findings
+        return [f for f in candidates if blocks(f, fail_on)]
 
     def to_json(self) -> dict[str, object]:
         return {**self.head_json(), "findings": [f.to_json() for f in self.findings]}

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from cuadra.errors import InputError
 from cuadra.findings import Finding
+from cuadra.findingset import FindingSet, where
 from cuadra.yamlload import YamlError, load_yaml
 
 __all__ = ["Waiver", "WaiverState", "load_waivers", "apply_waivers", "waiver_states", "STATES_ES"]
@@ -114,24 +115,25 @@ def _values(f: Finding) -> tuple[float, ...]:
     return tuple(sorted(x.value for x in f.facts if x.value is not None and not math.isnan(x.value)))
 
 
-def apply_waivers(findings: list[Finding], waivers: list[Waiver], today: date | None = None, *,
-                  only_evaluated: bool = False) -> tuple[list[Finding], list[str]]:
+def apply_waivers(findings: Sequence[Finding], waivers: list[Waiver], today: date | None = None, *,
+                  only_evaluated: bool = False) -> tuple[Sequence[Finding], list[str]]:
     """Waive what the register accepts today; report each waiver that expired or matches nothing.
 
     ``today`` defaults to the current date: a waiver whose ``vence`` has passed gives its finding
     back (it stays ``fail``), and the message says so. ``only_evaluated``: a waiver whose instance
     this run did not evaluate is not reported as unused (the bundled register on a steward's file:
-    its rules do not apply there, issue 14).
+    its rules do not apply there, issue 14). A list gives a list; a :class:`FindingSet` gives a
+    FindingSet over the same columns, and only its failing instances are built (bounded memory).
     """
     waivers = [w for w in waivers if not w.lost]  # lost-check waivers are the gate's (cuadra.gate.lost)
     today = today or date.today()
     by_key = {(w.rule, w.key): w for w in waivers}
     used: set[tuple[str, str]] = set()
     expired: list[str] = []
-    out = []
-    for f in findings:
+    out = findings.copy() if isinstance(findings, FindingSet) else FindingSet(findings)
+    for i, f in out.enumerate_where(("fail",)) if by_key else ():
         w = by_key.get((f.rule, f.key))
-        if w is not None and f.status == "fail":
+        if w is not None:
             used.add((w.rule, w.key))
             if _values(f) != w.values:
                 expired.append(f"{w.origin}: waiver for {w.rule} {w.key} accepted values {list(w.values)}, "
@@ -140,19 +142,18 @@ def apply_waivers(findings: list[Finding], waivers: list[Waiver], today: date | 
                 expired.append(f"{w.origin}: waiver for {w.rule} {w.key} expired on {w.vence} (vence): "
                                f"expired, finding open")
             else:
-                f = replace(f, status="waived", waiver=f"{w.justification} ({w.origin}; aprobada por "
-                                                       f"{w.aprobado_por} el {w.date}; vence {w.vence})")
-        out.append(f)
-    evaluated = {(f.rule, f.key) for f in findings} if only_evaluated else None
+                out[i] = replace(f, status="waived", waiver=f"{w.justification} ({w.origin}; aprobada por "
+                                                            f"{w.aprobado_por} el {w.date}; vence {w.vence})")
+    evaluated = out.evaluated(set(by_key)) if only_evaluated else None
     for (rule, key), w in by_key.items():
         if (rule, key) not in used and (evaluated is None or (rule, key) in evaluated):
             expired.append(f"{w.origin}: waiver for {rule} {key} matches no failing instance")
-    return out, expired
+    return (out if isinstance(findings, FindingSet) else list(out)), expired
 
 
 def waiver_states(findings: Sequence[Finding], waivers: Sequence[Waiver], today: date) -> list[WaiverState]:
     """Each waiver's state in a finished run (the Data Docs' waiver page), from the findings alone."""
-    by_key = {(f.rule, f.key): f for f in findings}
+    by_key = {(f.rule, f.key): f for f in where(findings, ("fail", "waived"))}  # any other state: sin uso
     out = []
     for w in waivers:
         f = by_key.get((w.rule, w.key))

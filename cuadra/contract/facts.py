@@ -262,8 +262,10 @@ def facts_from_records(
 
 
 _KEY = ("concept", "period", "source", "locator", "quote")
-#: Columns whose text repeats from fact to fact: one string object each, however many facts.
-_SHARED = frozenset({"concept", "period", "unit", "rounding", "status", "source", "locator", "pub_error"})
+#: Columns whose text repeats from fact to fact: one string object each, however many facts (a
+#: figure as printed and its reading repeat across editions and restatements).
+_SHARED = frozenset({"concept", "period", "unit", "rounding", "status", "source", "locator", "pub_error",
+                     "published", "lectura"})
 
 
 #: Typed columns of the facts frame: array typecodes (float64, int64).

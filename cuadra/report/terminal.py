@@ -29,6 +29,7 @@ from rich.text import Text
 
 from cuadra.escape import defang, one_line
 from cuadra.findings import Finding, Run
+from cuadra.findingset import tally, where
 from cuadra.report.figures import STATUS_ES, figure, interval, num
 
 __all__ = ["print_summary", "Line", "finding_lines", "print_lines", "print_table", "files_lines"]
@@ -145,14 +146,16 @@ def _order(f: Finding) -> tuple[int, str, str]:
 def print_summary(run: Run, console: Console, *, fail_on: str = "error", limit: int = 40,
                   written: Sequence[tuple[str, Path | str]] = ()) -> None:
     """Counts, failures, indeterminate instances, verdict, then the files written (``written``)."""
-    kinds = Counter((f.kind, f.status) for f in run.findings)
+    kinds: Counter[tuple[str, str]] = Counter()
+    for (_rule, kind, _severity, status), n in tally(run.findings).items():  # counts, not findings
+        kinds[(kind, status)] += n
     s = run.summary()
     rows = [[kind, *(str(kinds[(kind, st)]) for st in STATUS_ORDER)] for kind in sorted({k for k, _ in kinds})]
     rows.append(["total", *(str(s[st]) for st in STATUS_ORDER)])
     print_table(console, f"cuadra {run.version} — {run.dataset} ({run.n_facts:,} hechos, {run.n_rules:,} reglas)",
                 ["tipo", *(STATUS_ES[st] for st in STATUS_ORDER)], rows, bold_last=True)
-    failing = sorted((f for f in run.findings if f.status in ("fail", "error")), key=_order)
-    undecided = sorted((f for f in run.findings if f.status == "indeterminate"), key=_order)
+    failing = sorted(where(run.findings, ("fail", "error")), key=_order)
+    undecided = sorted(where(run.findings, ("indeterminate",)), key=_order)
     lines = _section("Hallazgos", failing, limit) + _section("Indeterminadas", undecided, limit)
     lines += [Line(f"waiver: {e}", 0, "yellow") for e in run.expired_waivers]
     blocking = run.failing(fail_on)
