@@ -17,6 +17,7 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import sqlite3
 import statistics
 import subprocess
@@ -355,15 +356,26 @@ def bench_speed(repeats: int, env: dict[str, str], tmp: Path, editions: list[int
     return out
 
 
+#: Peak RSS targets (bytes) by facts: issue 15 (1 M facts under 2 GB), issue 17 (10 M under 4 GB).
+MEMORY_TARGETS = {1_000_000: 2e9, 10_000_000: 4e9}
+
+
 def bench_memory(n_facts: int, env: dict[str, str], tmp: Path) -> dict[str, object]:
-    """Peak RSS of `cuadra validate --backend pandera` on about ``n_facts`` facts (editions of the bundle)."""
-    per_edition = 1686
+    """Peak RSS of `cuadra validate --backend pandera --json F` on about ``n_facts`` facts (editions
+    of the bundle): the findings JSON of every instance is written, as a CI run would."""
+    per_edition = 1689  # facts of one edition (the bundle's five reports)
     k = max(1, -(-n_facts // per_edition))
     folder = tmp / f"memory{k}"
     write_editions(k, folder)
-    wall, _cpu, peak = child(cuadra("validate", str(folder), "--backend", "pandera", "--quiet"), env)
-    return {f"memory_{n_facts}_editions": k, f"memory_{n_facts}_wall_s": wall,
-            f"memory_{n_facts}_peak_mib": peak / 2**20}
+    out = tmp / f"memory{k}.json"
+    wall, cpu, peak = child(cuadra("validate", str(folder), "--backend", "pandera", "--quiet", "--json", str(out),
+                                   "--max-rows", str(2 * k * per_edition)), env)
+    summary = json.loads(out.read_text(encoding="utf-8"))["summary"] if out.exists() else {}
+    out.unlink(missing_ok=True)
+    shutil.rmtree(folder, ignore_errors=True)
+    return {f"memory_{n_facts}_editions": k, f"memory_{n_facts}_facts": summary.get("facts", 0),
+            f"memory_{n_facts}_instances": summary.get("instances", 0), f"memory_{n_facts}_wall_s": wall,
+            f"memory_{n_facts}_cpu_s": cpu, f"memory_{n_facts}_peak_mib": peak / 2**20}
 
 
 def versions() -> dict[str, str]:
@@ -473,10 +485,19 @@ def write_markdown(results: dict[str, object], path: Path, image: Path) -> None:
         lines += ["", f"Evaluator: median of {EVALUATOR_REPEATS} in-process runs (grouping, built-ins, every rule); "
                   "wall seconds give the rate, CPU seconds show how much of the wall the shared machine took."]
         lines += ["", f"![Tiempo contra hechos]({image.relative_to(path.parent).as_posix()})"]
-    mem = {k: val for k, val in results.items() if k.startswith("memory_")}
-    if mem:
-        lines += ["", "Memory: " + ", ".join(f"{k} = {val:,.1f}" if isinstance(val, float) else f"{k} = {val}"
-                                               for k, val in mem.items())]
+    sizes = sorted(int(k.split("_")[1]) for k in results if k.startswith("memory_") and k.endswith("_peak_mib"))
+    if sizes:
+        lines += ["", "Peak memory: `cuadra validate --backend pandera --json F` on editions of the bundle (the "
+                  "kernel's peak RSS of the process):", "",
+                  "| facts asked | facts | instances | wall s | CPU s | peak MiB | target |",
+                  "|---|---|---|---|---|---|---|"]
+        for n in sizes:
+            r = {k[len(f"memory_{n}_"):]: val for k, val in results.items() if k.startswith(f"memory_{n}_")}
+            peak = float(r["peak_mib"])  # type: ignore[arg-type]
+            goal = MEMORY_TARGETS.get(n)
+            shown = (f"< {goal / 1e9:.0f} GB: {'meets' if peak * 2**20 < goal else 'misses'}" if goal else "")
+            lines.append(f"| {n:,} | {int(r['facts']):,} | {int(r['instances']):,} | {float(r['wall_s']):.0f} | "  # type: ignore[arg-type]
+                         f"{float(r['cpu_s']):.0f} | {peak:,.0f} | {shown} |")  # type: ignore[arg-type]
     lines += ["", "Other measures of this run are in `out/bench.json`.", ""]
     path.write_text("\n".join(lines), encoding="utf-8")
 
