@@ -293,7 +293,7 @@ def _frame(cols: dict[str, list[object] | array]) -> pd.DataFrame:
     b = bounds_from_published(df["value"].to_numpy(), df["decimals"].to_numpy(), df["scale"].to_numpy(),
                               df["rounding"].to_numpy(dtype=object))
     df["lo"], df["hi"] = b.lo, b.hi
-    return df.reset_index(drop=True)
+    return df  # its index is already 0..n-1: ``reset_index`` would copy every column at the peak of reading
 
 
 def load_facts(path: Path, registry: Registry, extra: Sequence[Path] = (),
