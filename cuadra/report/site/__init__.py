@@ -17,6 +17,7 @@ Pages link to each other and to assets by relative path only, so the site opens 
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -56,6 +57,9 @@ def render_site(run: Run, out: Path, *, registry: Registry | None = None, rules:
     from the findings, on the run's date).
     """
     out.mkdir(parents=True, exist_ok=True)
+    # The site reads the findings a dozen times (per document, per page, for the counts): built once
+    # here rather than at every pass, since a FindingSet builds each finding as it is read.
+    run = dataclasses.replace(run, findings=list(run.findings))
     by_doc: dict[str, list[Finding]] = defaultdict(list)
     for f in run.findings:
         for d in documents_of(f):

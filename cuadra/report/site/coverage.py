@@ -35,10 +35,19 @@ class Coverage:
 
 def coverage_of(findings: Sequence[Finding], rules: Sequence[Rule], facts: Any = None) -> Coverage:
     """``facts``: the facts frame of the run (any object with pandas' ``isin``/``loc``), or None."""
-    used = {x.fact_id for f in findings if f.kind not in BUILTIN_KINDS for x in f.facts}
-    cov = Coverage(no_instance=[r for r in rules if r.id not in {f.rule for f in findings}],
-                   indeterminate=sorted((f for f in findings if f.status == "indeterminate"),
-                                        key=lambda f: (f.rule, f.key)))
+    # One pass over the findings: a FindingSet builds each finding as it is read, so every extra
+    # pass (let alone one per rule) costs a full materialisation.
+    used: set[str] = set()
+    with_instances: set[str] = set()
+    indeterminate: list[Finding] = []
+    for f in findings:
+        with_instances.add(f.rule)
+        if f.kind not in BUILTIN_KINDS:
+            used.update(x.fact_id for x in f.facts)
+        if f.status == "indeterminate":
+            indeterminate.append(f)
+    cov = Coverage(no_instance=[r for r in rules if r.id not in with_instances],
+                   indeterminate=sorted(indeterminate, key=lambda f: (f.rule, f.key)))
     if facts is not None:
         cov.n_facts = len(facts)
         rest = facts.loc[~facts["fact_id"].isin(used), [c for c in _FACT_COLUMNS if c in facts.columns]]
