@@ -38,15 +38,20 @@ __all__ = ["GxJob", "start_gx"]
 _CHILDREN: set[int] = set()
 
 
+def _stop(pid: int) -> None:
+    """Stop one child and collect it (it may be gone already)."""
+    try:
+        os.kill(pid, signal.SIGTERM)
+        os.waitpid(pid, 0)
+    except OSError:
+        pass
+    _CHILDREN.discard(pid)
+
+
 def _reap_children() -> None:
     """At exit, a child nobody collected (the caller raised first) is stopped, not left behind."""
     for pid in list(_CHILDREN):
-        try:
-            os.kill(pid, signal.SIGTERM)
-            os.waitpid(pid, 0)
-        except OSError:
-            pass
-        _CHILDREN.discard(pid)
+        _stop(pid)
 
 
 atexit.register(_reap_children)
@@ -114,12 +119,7 @@ class GxJob:
         """Never collected (the caller raised before asking): stop the child and close the pipe."""
         pid, fd, self._pid, self._fd = self._pid, self._fd, None, None
         if pid is not None:
-            try:
-                os.kill(pid, signal.SIGTERM)
-                os.waitpid(pid, 0)
-            except OSError:
-                pass
-            _CHILDREN.discard(pid)
+            _stop(pid)
         if fd is not None:
             os.close(fd)
 
