@@ -263,9 +263,10 @@ def facts_from_records(
 
 _KEY = ("concept", "period", "source", "locator", "quote")
 #: Columns whose text repeats from fact to fact: one string object each, however many facts (a
-#: figure as printed and its reading repeat across editions and restatements).
+#: figure as printed and its reading repeat across editions and restatements; a quote is shared by
+#: the facts read from one line of a table and repeats across editions).
 _SHARED = frozenset({"concept", "period", "unit", "rounding", "status", "source", "locator", "pub_error",
-                     "published", "lectura"})
+                     "published", "lectura", "quote"})
 
 
 #: Typed columns of the facts frame: array typecodes (float64, int64).
