@@ -8,7 +8,6 @@ takes part in a failing instance, so that ``lazy=True`` failure cases point at t
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -19,7 +18,7 @@ from pandera.typing.pandas import Series
 from cuadra.contract.facts import ROUNDINGS
 from cuadra.rules.builtins import duplicates, published, ranges
 from cuadra.rules.catalogue import Rule
-from cuadra.rules.evaluate import FactIndex, RuleResult, evaluate_rule, evaluate_rules
+from cuadra.rules.evaluate import FactIndex, RuleResult, evaluate_rule, evaluate_rules, evaluate_rules_isolated
 
 __all__ = ["FactsModel", "build_schema", "run_pandera"]
 
@@ -126,9 +125,10 @@ def build_schema(rules: Sequence[Rule], collector: Collector,
             batch.clear()
             batch[""] = ix
             # A rule that cannot run must not take the others with it: it then fails its own check, alone.
-            with contextlib.suppress(Exception):
-                batch.update(zip((r.id for r in rules), evaluate_rules(rules, ix), strict=True))
+            batch.update(zip((r.id for r in rules), evaluate_rules_isolated(rules, ix), strict=True))
         found = batch.get(rule.id)
+        if isinstance(found, Exception):
+            raise found
         return found if isinstance(found, RuleResult) else evaluate_rule(rule, ix)
 
     for rule in rules:
