@@ -19,6 +19,7 @@ from cuadra.contract.facts import ROUNDINGS
 from cuadra.rules.builtins import duplicates, published, ranges
 from cuadra.rules.catalogue import Rule
 from cuadra.rules.evaluate import FactIndex, RuleResult, evaluate_rule, evaluate_rules, evaluate_rules_isolated
+from cuadra.rules.results import FAIL
 
 __all__ = ["FactsModel", "build_schema", "run_pandera"]
 
@@ -63,7 +64,7 @@ FAILURE_CASES = 20
 def _mask(facts: pd.DataFrame, result: RuleResult) -> pd.Series | bool:
     """``True`` when no instance fails (Pandera takes a scalar verdict as is: no per-fact Series to
     build and scan for the hundreds of rules that pass), else ``False`` on every fact of a failing one."""
-    failing = result.status == "fail"
+    failing = result.codes == FAIL
     if not failing.any():
         return True
     ok = np.ones(len(facts), dtype=bool)

@@ -22,6 +22,7 @@ from typing import Protocol, overload
 import numpy as np
 
 from cuadra.findings import FactRef, Finding
+from cuadra.rules.results import VERDICTS
 
 __all__ = ["Columns", "FindingSet", "Tally", "tally", "where"]
 
@@ -33,26 +34,25 @@ Refs = Callable[[Sequence[int]], tuple[FactRef, ...]]
 _CHUNK = 8192
 
 
-class _Bounds(Protocol):
-    lo: np.ndarray
-    hi: np.ndarray
+class _Names(Protocol):
+    def keys(self, a: int, b: int) -> list[str]: ...
 
 
 class Columns(Protocol):
-    """What a :class:`FindingSet` reads of a rule's result (``cuadra.rules.evaluate.RuleResult``)."""
+    """What a :class:`FindingSet` reads of a rule's result (``cuadra.rules.results.RuleResult``).
+
+    ``codes``: each instance's status as its index in ``VERDICTS``; ``rows(a, b)``: instances ``a:b``
+    as Python values (keys, periods, statuses, lhs lo/hi, rhs lo/hi, imbalance, relative imbalance,
+    reasons), spelt then; ``names.keys(a, b)``: only their keys."""
 
     rule: object
-    keys: Sequence[str]
-    periods: Sequence[str]
-    status: np.ndarray
-    reason: Sequence[str]
-    lhs: _Bounds
-    rhs: _Bounds
-    gap: np.ndarray
-    rel_gap: np.ndarray
+    codes: np.ndarray
+    names: _Names
     facts: Sequence[Sequence[int]]
 
     def __len__(self) -> int: ...
+
+    def rows(self, a: int, b: int) -> tuple[list, ...]: ...
 
 
 class _Listed:
@@ -102,54 +102,52 @@ class _Columnar:
     def __len__(self) -> int:
         return len(self.result)
 
-    def _make(self, key: object, period: object, status: str, llo: float, lhi: float, rlo: float, rhi: float,
-              gap: float, rel: float, reason: object, members: Sequence[int]) -> Finding:
-        return Finding(key=str(key), period=str(period), status=status, lhs=(llo, lhi), rhs=(rlo, rhi),
-                       imbalance=gap, imbalance_rel=rel, reason=str(reason), facts=self.refs(members),
+    def _make(self, key: str, period: str, status: str, llo: float, lhi: float, rlo: float, rhi: float,
+              gap: float, rel: float, reason: str, members: Sequence[int]) -> Finding:
+        return Finding(key=key, period=period, status=status, lhs=(llo, lhi), rhs=(rlo, rhi),
+                       imbalance=gap, imbalance_rel=rel, reason=reason, facts=self.refs(members),
                        **self.common)  # type: ignore[arg-type]
 
     def finding(self, j: int) -> Finding:
         f = self.changed.get(j)
         if f is not None:
             return f
-        r = self.result
-        return self._make(r.keys[j], r.periods[j], str(r.status[j]), float(r.lhs.lo[j]), float(r.lhs.hi[j]),
-                          float(r.rhs.lo[j]), float(r.rhs.hi[j]), float(r.gap[j]), float(r.rel_gap[j]),
-                          r.reason[j], r.facts[j])
+        row = [col[0] for col in self.result.rows(j, j + 1)]
+        return self._make(*row, self.result.facts[j])
 
     def __iter__(self) -> Iterator[Finding]:
         r, n = self.result, len(self.result)
         for a in range(0, n, _CHUNK):
             b = min(a + _CHUNK, n)
-            cols = (r.status[a:b].tolist(), r.lhs.lo[a:b].tolist(), r.lhs.hi[a:b].tolist(), r.rhs.lo[a:b].tolist(),
-                    r.rhs.hi[a:b].tolist(), r.gap[a:b].tolist(), r.rel_gap[a:b].tolist())
-            for j, (status, llo, lhi, rlo, rhi, gap, rel) in enumerate(zip(*cols, strict=True), start=a):
+            for j, row in enumerate(zip(*r.rows(a, b), strict=True), start=a):
                 f = self.changed.get(j) if self.changed else None
-                yield f if f is not None else self._make(r.keys[j], r.periods[j], status, llo, lhi, rlo, rhi, gap,
-                                                         rel, r.reason[j], r.facts[j])
+                yield f if f is not None else self._make(*row, r.facts[j])
 
     def replace(self, j: int, f: Finding) -> None:
         self.changed[j] = f
 
     def positions(self, statuses: Collection[str]) -> Iterator[int]:
-        hit = np.isin(self.result.status, list(statuses))
+        hit = np.isin(self.result.codes, [c for c, v in enumerate(VERDICTS) if v in statuses])
         for j, f in self.changed.items():
             hit[j] = f.status in statuses
         return (int(j) for j in np.flatnonzero(hit))
 
     def tally(self) -> Tally:
         rule, kind, severity = self.common["rule"], self.common["kind"], self.common["severity"]
-        values, counts = np.unique(np.asarray(self.result.status, dtype=str), return_counts=True)
-        out: Tally = Counter({(rule, kind, severity, str(v)): int(c) for v, c in zip(values, counts, strict=True)})
+        counts = np.bincount(self.result.codes, minlength=len(VERDICTS)) if len(self.result) else ()
+        out: Tally = Counter({(rule, kind, severity, VERDICTS[v]): int(c) for v, c in enumerate(counts) if c})
         for j, f in self.changed.items():
-            out[(rule, kind, severity, str(self.result.status[j]))] -= 1
+            out[(rule, kind, severity, VERDICTS[self.result.codes[j]])] -= 1
             out[(f.rule, f.kind, f.severity, f.status)] += 1
         return +out  # drop zero counts
 
     def pairs(self, wanted: set[tuple[str, str]]) -> set[tuple[str, str]]:
         rule = self.common["rule"]
         keys = {k for r, k in wanted if r == rule}
-        return {(rule, str(k)) for k in self.result.keys if k in keys} if keys else set()  # type: ignore[misc]
+        if not keys:
+            return set()
+        n, names = len(self.result), self.result.names
+        return {(rule, k) for a in range(0, n, _CHUNK) for k in names.keys(a, min(a + _CHUNK, n)) if k in keys}
 
     def copy(self) -> _Columnar:
         clone = _Columnar.__new__(_Columnar)

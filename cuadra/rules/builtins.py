@@ -17,6 +17,7 @@ from cuadra import intervals as iv
 from cuadra.contract.numbers import format_cifra
 from cuadra.rules.catalogue import BUILTINS
 from cuadra.rules.evaluate import NA_STATUSES, FactIndex, FactLists, GroupFacts, Ints, RuleResult, _ranges
+from cuadra.rules.results import FAIL, INDETERMINATE, PASS, WAIVED, Coded, FactNames, GroupNames, Names, small_ints
 
 __all__ = ["duplicates", "published", "ranges", "evaluate_builtins", "truncation_reading"]
 
@@ -24,8 +25,8 @@ __all__ = ["duplicates", "published", "ranges", "evaluate_builtins", "truncation
 class OneFact(FactLists):
     """Per-fact families: instance ``j`` is the single fact at position ``positions[j]``."""
 
-    def __init__(self, positions: npt.NDArray[np.int64]) -> None:
-        self.positions_ = np.asarray(positions, dtype=np.int64)
+    def __init__(self, positions: npt.NDArray[np.integer]) -> None:
+        self.positions_ = small_ints(positions)
 
     def __len__(self) -> int:
         return len(self.positions_)
@@ -40,13 +41,11 @@ class OneFact(FactLists):
         return np.unique(self.positions_[mask])
 
 
-def _result(kind: str, keys: list[str], periods: list[str], status: npt.NDArray[np.str_], reason: list[str],
+def _result(kind: str, names: Names, status: npt.NDArray[np.integer], reason: np.ndarray,
             lhs: iv.Bounds, rhs: iv.Bounds, op: str, facts: Sequence[list[int]]) -> RuleResult:
-    with np.errstate(invalid="ignore"):
-        g = iv.gap(lhs, rhs, op) if len(keys) else np.zeros(0)
-        rel = iv.relative_gap(lhs, rhs, g) if len(keys) else np.zeros(0)
-    return RuleResult(BUILTINS[kind], keys, periods, np.asarray(status, dtype=str), reason, lhs, rhs,
-                      g, rel, facts)
+    """A family's result: status codes (``cuadra.rules.results.VERDICTS``), reasons coded, the
+    imbalance computed when read."""
+    return RuleResult(BUILTINS[kind], names, np.asarray(status, dtype=np.int8), Coded.of(reason), lhs, rhs, op, facts)
 
 
 def _figure(value: float, scale: int, decimals: int) -> str:
@@ -188,16 +187,17 @@ def duplicates(index: FactIndex) -> RuleResult:
     sizes = index.indptr[g + 1] - index.indptr[g]
     g = g[sizes >= 2]
     glo, ghi, na = index.lo[g], index.hi[g], index.n_na[g]
-    periods = index.period_of(g)
-    keys = index.concept_of(g) + "|" + periods if len(g) else periods
-    status = np.where(na > 0, "indeterminate", np.where(glo <= ghi, "pass", "fail"))
+    key = index.keys[g]
+    names = GroupNames(index.vocab, small_ints(key // max(index.n_periods * index.n_scopes, 1)),
+                       small_ints((key // index.n_scopes) % max(index.n_periods, 1)))
+    status = np.where(na > 0, INDETERMINATE, np.where(glo <= ghi, PASS, FAIL))
     reason = np.where(na > 0, "una de las declaraciones es NA/ND", "").astype(object)
-    failing = np.flatnonzero(status == "fail")
+    failing = np.flatnonzero(status == FAIL)
     reason[failing] = _conventions(index, g[failing])
-    facts = GroupFacts(index.members, g.reshape(1, -1))
-    # lhs: the highest lower bound; rhs: the lowest upper bound (they must meet).
-    return _result("duplicado", keys.tolist(), periods.tolist(), status, reason.tolist(),
-                   iv.Bounds(glo, glo.copy()), iv.Bounds(ghi, ghi.copy()), "<=", facts)
+    facts = GroupFacts(index.members, small_ints(g).reshape(1, -1))
+    # lhs: the highest lower bound; rhs: the lowest upper bound (they must meet); each a point, its
+    # lower and upper bound one array (never written to).
+    return _result("duplicado", names, status, reason, iv.Bounds(glo, glo), iv.Bounds(ghi, ghi), "<=", facts)
 
 
 def _na(facts: pd.DataFrame, na: npt.NDArray[np.bool_] | None) -> npt.NDArray[np.bool_]:
@@ -216,7 +216,7 @@ def published(facts: pd.DataFrame, na: npt.NDArray[np.bool_] | None = None) -> R
     lectura = facts["lectura"].to_numpy()[mask]
     has_lectura = lectura != ""
     # The printed text does not read as the value, and the row says why (an OCR correction).
-    status = np.where(reads, "pass", np.where(has_lectura, "waived", "fail"))
+    status = np.where(reads, PASS, np.where(has_lectura, WAIVED, FAIL))
     reason = np.full(len(pv), "", dtype=object)
     waived = ~reads & has_lectura
     if waived.any():
@@ -227,22 +227,21 @@ def published(facts: pd.DataFrame, na: npt.NDArray[np.bool_] | None = None) -> R
         else:
             read = _figure(pv[j], 0 if np.isnan(ps[j]) else int(ps[j]), int(pd_[j]))  # as printed, never %g (issue 19)
             reason[j] = f"el texto se lee como {read}; la fila registra {_figure(v[j], int(s[j]), int(d[j]))}"
-    ids, per = (facts[c].to_numpy()[mask].tolist() for c in ("fact_id", "period"))
-    return _result("publicado", ids, per, status, reason.tolist(), iv.Bounds(pv, pv.copy()), iv.Bounds(v, v.copy()),
-                   "==", OneFact(facts.index.to_numpy()[mask]))
+    one = OneFact(facts.index.to_numpy()[mask])
+    return _result("publicado", FactNames(facts, one.positions_), status, reason, iv.Bounds(pv, pv), iv.Bounds(v, v),
+                   "==", one)
 
 
 def ranges(facts: pd.DataFrame, na: npt.NDArray[np.bool_] | None = None) -> RuleResult:
     """Every figure with a range (a percentage, say) must admit a value inside it."""
     mask = facts["rango_min"].notna().to_numpy() & ~_na(facts, na)
     lo, hi, rmin, rmax = (facts[c].to_numpy(dtype=np.float64)[mask] for c in ("lo", "hi", "rango_min", "rango_max"))
-    ids, per = (facts[c].to_numpy()[mask] for c in ("fact_id", "period"))
     lhs, rhs = iv.Bounds(lo, hi), iv.Bounds(rmin, rmax)
     ok = (lhs.lo <= rhs.hi) & (lhs.hi >= rhs.lo)
-    status = np.where(ok, "pass", "fail")
+    status = np.where(ok, PASS, FAIL)
     reason = np.where(ok, "", "fuera del rango del concepto").astype(object)
-    return _result("rango", ids.tolist(), per.tolist(), status, reason.tolist(), lhs, rhs, "==",
-                   OneFact(facts.index.to_numpy()[mask]))
+    one = OneFact(facts.index.to_numpy()[mask])
+    return _result("rango", FactNames(facts, one.positions_), status, reason, lhs, rhs, "==", one)
 
 
 def evaluate_builtins(index: FactIndex) -> list[RuleResult]:

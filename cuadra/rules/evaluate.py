@@ -20,7 +20,7 @@ interval operations in the same order as one rule alone, so every bound is bit-i
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -30,12 +30,26 @@ import pandas as pd
 from cuadra import intervals as iv
 from cuadra.errors import UnsupportedRule
 from cuadra.rules import periods
-from cuadra.rules.catalogue import BuiltinRule, Rule
+from cuadra.rules.catalogue import Rule
+from cuadra.rules.results import (
+    FAIL,
+    INDETERMINATE,
+    PASS,
+    Coded,
+    FactLists,
+    GroupFacts,
+    GroupMembers,
+    RuleResult,
+    ScopedNames,
+    Vocabulary,
+    small_ints,
+)
 from cuadra.rules.shapes import SPEC_REFS, Plan, period_spec
 from cuadra.rules.syntax import BinOp, Call, Compare, Neg, Node, Num, Ref
 
-__all__ = ["ALL", "FactIndex", "FactLists", "GroupFacts", "RuleResult", "evaluate_rule", "evaluate_rules",
-           "evaluate_rules_isolated", "shift_period", "instances", "instance_key", "literal", "NA_STATUSES"]
+__all__ = ["ALL", "FactIndex", "FactLists", "GroupFacts", "GroupMembers", "RuleResult", "evaluate_rule",
+           "evaluate_rules", "evaluate_rules_isolated", "shift_period", "instances", "instance_key", "literal",
+           "NA_STATUSES", "REASON_TEXTS", "decide", "reason_codes"]
 
 NA_STATUSES = ("NA", "ND")
 
@@ -102,31 +116,42 @@ class FactIndex:
         self._shifts: dict[object, Ints] = {}
         self._rank: Ints | None = None
         self._period_obj = _objects(self.periods)
-        base = (cc * n_p + pc) * ns
-        sk, pos = _sorted_with_position(_concat(base, base + sc + 1), n)
+        #: The texts behind the codes, for the results to spell their keys with (not the arrays).
+        self.vocab = Vocabulary(self.concepts, self.periods, [str(s) for s in self.sources])
+        base = cc
+        base *= n_p
+        base += pc
+        base *= ns
+        del cc, pc  # the grouping's peak is its sort: no code column is kept beside it
+        keys2 = _concat(base, base + sc + 1)
+        del base, sc
+        sk, pos = _sorted_with_position(keys2, n)
+        del keys2
         starts = _run_starts(sk)
         self.keys: Ints = sk[starts]
-        self.indptr: Ints = _concat(starts, [len(sk)])
-        self.indices: Ints = pos
+        del sk
+        # Positions and offsets fit in 32 bits below 2^31 facts: half the bytes, kept by every result.
+        self.indptr = small_ints(_concat(starts, [len(pos)]))
+        self.indices = small_ints(pos)
+        del pos
         lo = facts["lo"].to_numpy(dtype=np.float64)
         hi = facts["hi"].to_numpy(dtype=np.float64)
         #: Whether each fact is NA/ND (it has no bounds).
         self.fact_na: npt.NDArray[np.bool_] = facts["status"].isin(NA_STATUSES).to_numpy()
-        na = self.fact_na.astype(np.int64)
-        if len(sk):
+        if len(self.keys):
             # fmax/fmin skip NaN (an NA/ND member has no bounds), as a grouped max/min would.
-            self.lo = np.fmax.reduceat(lo[pos], starts)
-            self.hi = np.fmin.reduceat(hi[pos], starts)
-            self.n_na = np.add.reduceat(na[pos], starts)
+            self.lo = np.fmax.reduceat(lo[self.indices], starts)
+            self.hi = np.fmin.reduceat(hi[self.indices], starts)
+            self.n_na = np.add.reduceat(self.fact_na[self.indices].astype(np.int32), starts)
         else:
-            self.lo, self.hi, self.n_na = np.zeros(0), np.zeros(0), _arange(0)
+            self.lo, self.hi, self.n_na = np.zeros(0), np.zeros(0), np.zeros(0, dtype=np.int32)
+        del starts
         self.members = GroupMembers(self.indptr, self.indices)
         # The all-documents groups, and for each concept the slice of them it owns.
-        self.global_pos: Ints = np.flatnonzero(self.keys % ns == 0)
+        self.global_pos = small_ints(np.flatnonzero(self.keys % ns == 0))
         gk = self.keys[self.global_pos]
-        self._global_concept: Ints = gk // (n_p * ns) if n_p else gk
-        self._global_period: Ints = (gk // ns) % n_p if n_p else gk
-        self._concept_ptr = np.searchsorted(self._global_concept, _arange(len(self.concepts) + 1))
+        self._global_period = small_ints((gk // ns) % n_p if n_p else gk)
+        self._concept_ptr = np.searchsorted(gk // (n_p * ns) if n_p else gk, _arange(len(self.concepts) + 1))
 
     # -- decoding --------------------------------------------------------------------------------
     def concept_of(self, groups: Ints) -> npt.NDArray[np.object_]:
@@ -239,77 +264,6 @@ class FactIndex:
         if c < 0:
             return _arange(0)
         return self._global_period[self._concept_ptr[c]:self._concept_ptr[c + 1]]
-
-
-class GroupMembers:
-    """``members[g]``: the fact positions of group ``g`` (a compressed list of lists)."""
-
-    def __init__(self, indptr: Ints, indices: Ints) -> None:
-        self.indptr, self.indices = indptr, indices
-
-    def __getitem__(self, g: int) -> Ints:
-        return self.indices[self.indptr[g]:self.indptr[g + 1]]
-
-    def __len__(self) -> int:
-        return len(self.indptr) - 1
-
-    def union(self, groups: Ints) -> Ints:
-        """Every fact of any of ``groups`` (-1 entries ignored), sorted and unique."""
-        groups = groups[groups >= 0]
-        starts = self.indptr[groups]
-        return np.unique(self.indices[_ranges(starts, self.indptr[groups + 1] - starts)])
-
-
-class FactLists(Sequence[list[int]]):
-    """The facts of each instance, as sorted position lists, built only when one is asked for."""
-
-    def positions(self, mask: npt.NDArray[np.bool_]) -> Ints:  # pragma: no cover - interface
-        """Every fact of the instances where ``mask`` holds, sorted and unique."""
-        raise NotImplementedError
-
-
-class GroupFacts(FactLists):
-    """Instance ``j`` involves the facts of groups ``groups[:, j]`` (a row per operand, -1 = none)."""
-
-    def __init__(self, members: GroupMembers, groups: Ints) -> None:
-        self.members, self.groups = members, groups
-
-    def __len__(self) -> int:
-        return int(self.groups.shape[1])
-
-    def __getitem__(self, j: int) -> list[int]:  # type: ignore[override]
-        return [int(x) for x in self.members.union(self.groups[:, j])]
-
-    def __iter__(self) -> Iterator[list[int]]:
-        return (self[j] for j in range(len(self)))
-
-    def positions(self, mask: npt.NDArray[np.bool_]) -> Ints:
-        return self.members.union(self.groups[:, mask].ravel())
-
-
-@dataclass
-class RuleResult:
-    """The instances of one rule: parallel arrays, one element per instance."""
-
-    rule: Rule | BuiltinRule
-    keys: list[str]
-    periods: list[str]
-    status: npt.NDArray[np.str_]
-    reason: list[str]
-    lhs: iv.Bounds
-    rhs: iv.Bounds
-    gap: npt.NDArray[np.float64]
-    rel_gap: npt.NDArray[np.float64]
-    facts: Sequence[list[int]]
-
-    def __len__(self) -> int:
-        return len(self.periods)
-
-    def fact_positions(self, mask: npt.NDArray[np.bool_]) -> Ints:
-        """Every fact of the instances where ``mask`` holds (sorted, unique)."""
-        if isinstance(self.facts, FactLists):
-            return self.facts.positions(mask)
-        return np.unique(_ints([x for m, f in zip(mask, self.facts, strict=True) if m for x in f]))
 
 
 def _target(ref: Ref, codes: Ints, index: FactIndex) -> Ints:
@@ -624,47 +578,39 @@ REASONS = ("falta un operando", "un operando es NA/ND", "cifras duplicadas incon
            "el divisor puede ser cero")
 
 
-def instance_keys(index: FactIndex, periods: Ints, scopes: Ints) -> npt.NDArray[np.object_]:
-    """``period`` across documents, ``period@source`` inside one (object array, one per instance).
-
-    Each distinct (period, scope) is spelt once: instances share few of them."""
-    ns = index.n_scopes
-    pairs, where = np.unique(periods * ns + scopes, return_inverse=True)
-    per = index.period_strings()[pairs // ns]
-    spelt = per.copy()
-    inside = pairs % ns > 0
-    if inside.any():
-        spelt[inside] = per[inside] + "@" + index.sources[pairs[inside] % ns - 1]
-    return spelt[where.reshape(-1)]
-
-
-def decide(tree: Compare, env: _Env) -> tuple[iv.Bounds, iv.Bounds, npt.NDArray[np.str_], npt.NDArray[np.float64],
-                                              npt.NDArray[np.float64]]:
-    """Both sides, each instance's status, and the imbalance (absolute, relative) of a rule's tree.
+def decide(tree: Compare, env: _Env) -> tuple[iv.Bounds, iv.Bounds, npt.NDArray[np.int8]]:
+    """Both sides of a rule's tree, and each instance's status code (:data:`VERDICTS`).
 
     ``env`` is any environment with the flags of ``_Env`` and ``ref``/``num`` methods (the tests'
-    loop evaluator shares this walk with its own operand lookup)."""
+    loop evaluator shares this walk with its own operand lookup). The imbalance is a function of
+    both sides and the comparison (``iv.gap``): results compute it when it is read."""
     with _quiet():
         lhs, rhs = _eval(tree.left, env), _eval(tree.right, env)
         holds = _holds(tree.op, lhs, rhs)
-        g = iv.gap(lhs, rhs, tree.op)
-        rel = iv.relative_gap(lhs, rhs, g)
     indet = env.missing | env.na | env.empty | env.divzero
-    return lhs, rhs, np.where(indet, "indeterminate", np.where(holds, "pass", "fail")), g, rel
+    return lhs, rhs, np.where(indet, INDETERMINATE, np.where(holds, PASS, FAIL)).astype(np.int8)
 
 
-def _reasons(env: _Env) -> npt.NDArray[np.object_]:
-    reason = np.full(len(env.periods), "", dtype=object)
-    for flag, text in reversed(list(zip((env.missing, env.na, env.empty, env.divzero), REASONS, strict=True))):
-        reason[flag] = text  # the first reason that applies wins: written last
-    return reason
+#: The reason texts by code: none, then :data:`REASONS`.
+REASON_TEXTS = ("", *REASONS)
+
+
+def reason_codes(env: _Env) -> npt.NDArray[np.int8]:
+    """Each instance's reason, as a code into :data:`REASON_TEXTS` (the first that applies wins)."""
+    code = np.zeros(len(env.missing), dtype=np.int8)
+    flags = (env.missing, env.na, env.empty, env.divzero)
+    for c, flag in reversed(list(enumerate(flags, start=1))):
+        code[flag] = c  # written last: the first reason that applies
+    return code
 
 
 def _empty(rule: Rule, index: FactIndex) -> RuleResult:
     nothing = np.zeros(0)
-    return RuleResult(rule, [], [], np.zeros(0, dtype=str), [], iv.Bounds(nothing, nothing),
-                      iv.Bounds(nothing, nothing), nothing, nothing,
-                      GroupFacts(index.members, np.zeros((0, 0), dtype=np.int64)))
+    none = np.zeros(0, dtype=np.int32)
+    return RuleResult(rule, ScopedNames(index.vocab, none, none), np.zeros(0, dtype=np.int8),
+                      Coded(np.zeros(0, dtype=np.int8), REASON_TEXTS), iv.Bounds(nothing, nothing),
+                      iv.Bounds(nothing, nothing), rule.tree.op,
+                      GroupFacts(index.members, np.zeros((0, 0), dtype=np.int32)))
 
 
 def evaluate_rules(rules: Sequence[Rule], index: FactIndex) -> list[RuleResult]:
@@ -673,13 +619,12 @@ def evaluate_rules(rules: Sequence[Rule], index: FactIndex) -> list[RuleResult]:
     The instances of all rules are enumerated together, their operands looked up together, and
     the rules of one shape (``cuadra.rules.shapes``) are walked together: a hundred tree walks over
     long arrays instead of one short walk per rule. Each rule's result holds views into its shape's
-    arrays."""
+    arrays, and of the index only its members and vocabulary (not its keys nor bounds)."""
     rule_of, per, scope = _instance_table(rules, index)
     n_rules = len(rules)
     start = np.searchsorted(rule_of, _arange(n_rules + 1))
     count = np.diff(start)
-    keys = instance_keys(index, per, scope).tolist()
-    texts = index.period_strings()[per].tolist()
+    per_code, scope_code = small_ints(per), small_ints(scope)
     shapes: dict[str, list[int]] = {}
     for i in np.flatnonzero(count).tolist():
         shapes.setdefault(rules[i].plan.shape, []).append(i)
@@ -692,19 +637,21 @@ def evaluate_rules(rules: Sequence[Rule], index: FactIndex) -> list[RuleResult]:
         m = _ints(members)
         n, k = int(count[m].sum()), len(rules[members[0]].plan.refs)
         pos, lo, hi, missing, na, empty = slots.block(row, n, k)
+        pos = small_ints(pos)
         row += n * k
         env = _Env(per[take[at:at + n]], missing, na, empty, np.zeros(n, dtype=bool),
                    [rules[i].plan for i in members], np.repeat(_arange(len(members)), count[m]), lo, hi)
         at += n
-        lhs, rhs, status, g, rel = decide(rules[members[0]].tree, env)
-        reason = _reasons(env).tolist()
+        tree = rules[members[0]].tree
+        lhs, rhs, status = decide(tree, env)
+        reason = reason_codes(env)
         a = 0
         for i in members:
             b = a + int(count[i])
             s = slice(start[i], start[i + 1])
-            out[i] = RuleResult(rules[i], keys[s], texts[s], status[a:b], reason[a:b],
-                                iv.Bounds(lhs.lo[a:b], lhs.hi[a:b]), iv.Bounds(rhs.lo[a:b], rhs.hi[a:b]),
-                                g[a:b], rel[a:b], GroupFacts(index.members, pos[:, a:b]))
+            out[i] = RuleResult(rules[i], ScopedNames(index.vocab, per_code[s], scope_code[s]), status[a:b],
+                                Coded(reason[a:b], REASON_TEXTS), iv.Bounds(lhs.lo[a:b], lhs.hi[a:b]),
+                                iv.Bounds(rhs.lo[a:b], rhs.hi[a:b]), tree.op, GroupFacts(index.members, pos[:, a:b]))
             a = b
     return [r if r is not None else _empty(rules[i], index) for i, r in enumerate(out)]
 

@@ -19,6 +19,7 @@ from cuadra import intervals as iv
 from cuadra.rules import periods
 from cuadra.rules.catalogue import Rule
 from cuadra.rules.evaluate import ALL, NA_STATUSES, RuleResult, decide, instance_key, literal
+from cuadra.rules.results import VERDICTS
 from cuadra.rules.syntax import Num, Ref
 
 __all__ = ["LoopIndex", "LoopResult", "loop_evaluate_rule", "loop_duplicates", "instances"]
@@ -177,7 +178,11 @@ def loop_evaluate_rule(rule: Rule, index: LoopIndex) -> LoopResult:
     n = len(insts)
     env = _Env(index, periods, scopes, np.zeros(n, bool), np.zeros(n, bool), np.zeros(n, bool),
                np.zeros(n, bool), [[] for _ in range(n)])
-    lhs, rhs, status, g, rel = decide(rule.tree, env)  # type: ignore[arg-type]
+    lhs, rhs, codes = decide(rule.tree, env)  # type: ignore[arg-type]
+    status = [VERDICTS[c] for c in codes.tolist()]
+    with np.errstate(invalid="ignore", over="ignore"):  # the imbalance as the evaluator computed it before
+        g = iv.gap(lhs, rhs, rule.tree.op)
+        rel = iv.relative_gap(lhs, rhs, g)
     reason = [
         "falta un operando" if env.missing[i] else
         "un operando es NA/ND" if env.na[i] else
@@ -187,7 +192,7 @@ def loop_evaluate_rule(rule: Rule, index: LoopIndex) -> LoopResult:
     ]
     facts = [sorted(set(f)) for f in env.facts]
     keys = [instance_key(p, s) for p, s in insts]
-    return LoopResult(rule, keys, periods, status.astype(str), reason, lhs, rhs, g, rel, facts)
+    return LoopResult.spelt(rule, keys, periods, status, reason, lhs, rhs, rule.tree.op, facts, (g, rel))
 
 
 def loop_duplicates(index: LoopIndex) -> tuple[list[str], list[str], list[str], list[list[int]]]:
