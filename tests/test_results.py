@@ -8,6 +8,7 @@ imbalance when read; ``cuadra.textcolumn`` reads a frame's text at a few positio
 from __future__ import annotations
 
 from pathlib import Path
+from unittest import mock
 
 import numpy as np
 import pandas as pd
@@ -18,6 +19,7 @@ from test_vectorised import CONCEPTS, RULES, fact_tables  # the differential tes
 
 from cuadra import intervals as iv
 from cuadra.engine import FactRefs
+from cuadra.rules import evaluate
 from cuadra.rules.catalogue import Rule, load_catalogue
 from cuadra.rules.evaluate import FactIndex, evaluate_rules, instance_key, instances
 from cuadra.rules.results import VERDICTS, Coded, RuleResult, small_ints, verdict_codes
@@ -33,6 +35,15 @@ def test_coded_reads_back_every_text(values: list[str], data: st.DataObject) -> 
     a = data.draw(st.integers(0, len(values)))
     b = data.draw(st.integers(a, len(values)))
     assert coded.slice(a, b) == values[a:b]
+
+
+@given(st.lists(st.tuples(st.integers(0, 19), TEXT), max_size=10))
+def test_sparse_reasons_read_back(rows: list[tuple[int, str]]) -> None:
+    """Rows not given read ``""``; the others their text (the last given for a row wins, as assignment)."""
+    expected = [""] * 20
+    for j, text in rows:
+        expected[j] = text
+    assert Coded.sparse(20, [j for j, _ in rows], [t for _, t in rows]).tolist() == expected
 
 
 @given(st.lists(st.sampled_from(VERDICTS), max_size=30))
@@ -104,3 +115,17 @@ def test_spelt_result_round_trips() -> None:
     assert (res.keys, res.periods, list(res.status), res.reason) == (["k1", "k2"], ["p1", "p2"], ["pass", "waived"],
                                                                      ["", "why"])
     assert res.rows(1, 2)[0] == ["k2"] and res.rows(0, 2)[7] == [0.0, 0.0]
+
+
+@given(df=fact_tables())
+def test_shapes_looked_up_in_batches_equal_one_batch(rules: list[Rule], df: pd.DataFrame) -> None:
+    """The operand lookup cut into runs of shapes (bounded memory) gives what one lookup gave."""
+    index = FactIndex(df)
+    whole = evaluate_rules(rules, index)
+    with mock.patch.object(evaluate, "_SLOT_ROWS", 1):  # every shape a batch of its own
+        cut = evaluate_rules(rules, index)
+    for a, b in zip(whole, cut, strict=True):
+        assert (a.keys, a.periods, list(a.status), a.reason, list(a.facts)) == (b.keys, b.periods, list(b.status),
+                                                                               b.reason, list(b.facts))
+        for x, y in ((a.lhs.lo, b.lhs.lo), (a.lhs.hi, b.lhs.hi), (a.rhs.lo, b.rhs.lo), (a.rhs.hi, b.rhs.hi)):
+            assert np.array_equal(x, y, equal_nan=True)

@@ -41,11 +41,11 @@ class OneFact(FactLists):
         return np.unique(self.positions_[mask])
 
 
-def _result(kind: str, names: Names, status: npt.NDArray[np.integer], reason: np.ndarray,
+def _result(kind: str, names: Names, status: npt.NDArray[np.integer], reason: Coded,
             lhs: iv.Bounds, rhs: iv.Bounds, op: str, facts: Sequence[list[int]]) -> RuleResult:
     """A family's result: status codes (``cuadra.rules.results.VERDICTS``), reasons coded, the
     imbalance computed when read."""
-    return RuleResult(BUILTINS[kind], names, np.asarray(status, dtype=np.int8), Coded.of(reason), lhs, rhs, op, facts)
+    return RuleResult(BUILTINS[kind], names, np.asarray(status, dtype=np.int8), reason, lhs, rhs, op, facts)
 
 
 def _figure(value: float, scale: int, decimals: int) -> str:
@@ -190,10 +190,10 @@ def duplicates(index: FactIndex) -> RuleResult:
     key = index.keys[g]
     names = GroupNames(index.vocab, small_ints(key // max(index.n_periods * index.n_scopes, 1)),
                        small_ints((key // index.n_scopes) % max(index.n_periods, 1)))
-    status = np.where(na > 0, INDETERMINATE, np.where(glo <= ghi, PASS, FAIL))
-    reason = np.where(na > 0, "una de las declaraciones es NA/ND", "").astype(object)
-    failing = np.flatnonzero(status == FAIL)
-    reason[failing] = _conventions(index, g[failing])
+    status = np.where(na > 0, INDETERMINATE, np.where(glo <= ghi, PASS, FAIL)).astype(np.int8)
+    failing, unknown = np.flatnonzero(status == FAIL), np.flatnonzero(na > 0)
+    texts = ["una de las declaraciones es NA/ND"] * len(unknown) + _conventions(index, g[failing]).tolist()
+    reason = Coded.sparse(len(g), np.concatenate([unknown, failing]), texts)
     facts = GroupFacts(index.members, small_ints(g).reshape(1, -1))
     # lhs: the highest lower bound; rhs: the lowest upper bound (they must meet); each a point, its
     # lower and upper bound one array (never written to).
@@ -216,17 +216,17 @@ def published(facts: pd.DataFrame, na: npt.NDArray[np.bool_] | None = None) -> R
     lectura = facts["lectura"].to_numpy()[mask]
     has_lectura = lectura != ""
     # The printed text does not read as the value, and the row says why (an OCR correction).
-    status = np.where(reads, PASS, np.where(has_lectura, WAIVED, FAIL))
-    reason = np.full(len(pv), "", dtype=object)
-    waived = ~reads & has_lectura
-    if waived.any():
-        reason[waived] = "lectura: " + lectura[waived]
-    for j in np.flatnonzero(~reads & ~has_lectura).tolist():
+    status = np.where(reads, PASS, np.where(has_lectura, WAIVED, FAIL)).astype(np.int8)
+    waived = np.flatnonzero(~reads & has_lectura)
+    failing = np.flatnonzero(~reads & ~has_lectura)
+    texts = [f"lectura: {x}" for x in lectura[waived].tolist()]
+    for j in failing.tolist():
         if not no_err[j]:
-            reason[j] = err[j]
+            texts.append(err[j])
         else:
             read = _figure(pv[j], 0 if np.isnan(ps[j]) else int(ps[j]), int(pd_[j]))  # as printed, never %g (issue 19)
-            reason[j] = f"el texto se lee como {read}; la fila registra {_figure(v[j], int(s[j]), int(d[j]))}"
+            texts.append(f"el texto se lee como {read}; la fila registra {_figure(v[j], int(s[j]), int(d[j]))}")
+    reason = Coded.sparse(len(pv), np.concatenate([waived, failing]), texts)
     one = OneFact(facts.index.to_numpy()[mask])
     return _result("publicado", FactNames(facts, one.positions_), status, reason, iv.Bounds(pv, pv), iv.Bounds(v, v),
                    "==", one)
@@ -238,8 +238,8 @@ def ranges(facts: pd.DataFrame, na: npt.NDArray[np.bool_] | None = None) -> Rule
     lo, hi, rmin, rmax = (facts[c].to_numpy(dtype=np.float64)[mask] for c in ("lo", "hi", "rango_min", "rango_max"))
     lhs, rhs = iv.Bounds(lo, hi), iv.Bounds(rmin, rmax)
     ok = (lhs.lo <= rhs.hi) & (lhs.hi >= rhs.lo)
-    status = np.where(ok, PASS, FAIL)
-    reason = np.where(ok, "", "fuera del rango del concepto").astype(object)
+    status = np.where(ok, PASS, FAIL).astype(np.int8)
+    reason = Coded(np.where(ok, 0, 1).astype(np.int8), ["", "fuera del rango del concepto"])
     one = OneFact(facts.index.to_numpy()[mask])
     return _result("rango", FactNames(facts, one.positions_), status, reason, lhs, rhs, "==", one)
 

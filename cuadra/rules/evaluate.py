@@ -96,7 +96,7 @@ class FactIndex:
     Layout: concepts, periods and sources are coded in sorted order, so the integer key
     ``(concept · P + period) · S + scope`` (scope 0 = every document, ``1 + source`` otherwise)
     sorts as the strings would. ``keys`` holds each group's key in that order; ``lo``/``hi`` the
-    intersection of its members' intervals; ``n_na`` how many are NA/ND; ``indptr``/``indices``
+    intersection of its members' intervals; ``n_na`` 1 where a member is NA/ND (else 0); ``indptr``/``indices``
     its member facts (positions in ``facts``), compressed.
     """
 
@@ -142,9 +142,9 @@ class FactIndex:
             # fmax/fmin skip NaN (an NA/ND member has no bounds), as a grouped max/min would.
             self.lo = np.fmax.reduceat(lo[self.indices], starts)
             self.hi = np.fmin.reduceat(hi[self.indices], starts)
-            self.n_na = np.add.reduceat(self.fact_na[self.indices].astype(np.int32), starts)
+            self.n_na = np.maximum.reduceat(self.fact_na[self.indices].view(np.uint8), starts)
         else:
-            self.lo, self.hi, self.n_na = np.zeros(0), np.zeros(0), np.zeros(0, dtype=np.int32)
+            self.lo, self.hi, self.n_na = np.zeros(0), np.zeros(0), np.zeros(0, dtype=np.uint8)
         del starts
         self.members = GroupMembers(self.indptr, self.indices)
         # The all-documents groups, and for each concept the slice of them it owns.
@@ -391,8 +391,10 @@ def _instance_table(rules: Sequence[Rule], index: FactIndex) -> tuple[Ints, Ints
     cnt = ops.count[rule]
     row = _ranges(ops.ptr[rule], cnt)
     inst = np.repeat(_arange(len(rule)), cnt)
+    del cnt  # (each temporary goes as soon as it has served: this table is the evaluator's peak)
     target = _targets(ops.spec[row], per[inst], index, np.unique(ops.spec))
     concept = ops.concept[row]
+    del row
     full = np.array([getattr(r, "completos", False) for r in rules], dtype=bool)
     if full.any():
         m = full[rule[inst]]
@@ -402,13 +404,20 @@ def _instance_table(rules: Sequence[Rule], index: FactIndex) -> tuple[Ints, Ints
         rule, per = rule[keep], per[keep]
         kept = keep[inst]
         inst = (np.cumsum(keep) - 1)[inst[kept]]
-        target, concept, row = target[kept], concept[kept], row[kept]
+        target, concept = target[kept], concept[kept]
     ns = index.n_scopes
     ok = (concept >= 0) & (target >= 0) & (target < index.n_periods)
     base = (concept[ok] * index.n_periods + target[ok]) * ns
+    inst = inst[ok]
+    del ok, concept, target
     first, last = _search(index.keys, base, 1, ns)
+    del base
     counts = last - first
-    pairs = np.repeat(inst[ok], counts) * ns + index.keys[_ranges(first, counts)] % ns
+    del last
+    pairs = np.repeat(inst, counts) * ns
+    del inst
+    pairs += index.keys[_ranges(first, counts)] % ns
+    del first, counts
     pairs, times = np.unique(pairs, return_counts=True)
     common = pairs[times == ops.count[rule[pairs // ns]]]  # stated by every distinct reference
     has = np.zeros(len(rule), dtype=bool)
@@ -478,10 +487,14 @@ class _Slots:
         k = np.repeat(width, count)
         slot = _ranges(np.repeat(_concat([0], np.cumsum(width))[:-1], count), k)
         inst = np.repeat(take, k)
+        del k
         spec = _ints([n for rule in rules for n in rule.plan.specs])
         target = _targets(spec[slot], per[inst], index, np.unique(spec))
         concept = index.concept_codes([r.concept for r in slots])[slot]
-        self.pos = pos = index.find_many(concept, target, scope[inst])
+        del slot
+        pos = index.find_many(concept, target, scope[inst])
+        del concept, target, inst
+        self.pos = pos = small_ints(pos)
         found = pos >= 0
         safe = np.where(found, pos, 0)
         if len(index.keys):
@@ -628,12 +641,46 @@ def evaluate_rules(rules: Sequence[Rule], index: FactIndex) -> list[RuleResult]:
     shapes: dict[str, list[int]] = {}
     for i in np.flatnonzero(count).tolist():
         shapes.setdefault(rules[i].plan.shape, []).append(i)
-    ordered = _ints([i for members in shapes.values() for i in members])
+    out: list[RuleResult | None] = [None] * n_rules
+    for batch in _batches(list(shapes.values()), rules, count):
+        _evaluate_shapes(batch, rules, index, start, count, per, scope, per_code, scope_code, out)
+    return [r if r is not None else _empty(rules[i], index) for i, r in enumerate(out)]
+
+
+#: Operand slots looked up at once: the lookup's temporaries are bounded by this, not by the data.
+_SLOT_ROWS = 1 << 18
+
+
+def _batches(shapes: list[list[int]], rules: Sequence[Rule], count: Ints) -> list[list[list[int]]]:
+    """The shapes in order, cut into runs of about :data:`_SLOT_ROWS` operand slots each."""
+    out: list[list[list[int]]] = [[]]
+    rows = 0
+    for members in shapes:
+        if rows >= _SLOT_ROWS:
+            out.append([])
+            rows = 0
+        out[-1].append(members)
+        rows += int(count[members].sum()) * len(rules[members[0]].plan.refs)
+    return out
+
+
+def _own(b: iv.Bounds) -> iv.Bounds:
+    """``b`` in arrays of its own: a side that is an operand is a row of the looked-up block, and a
+    result keeping that view would keep every row of it."""
+    return iv.Bounds(b.lo.copy() if b.lo.base is not None else b.lo, b.hi.copy() if b.hi.base is not None else b.hi)
+
+
+def _evaluate_shapes(shapes: list[list[int]], rules: Sequence[Rule], index: FactIndex, start: Ints, count: Ints,
+                     per: Ints, scope: Ints, per_code: np.ndarray, scope_code: np.ndarray,
+                     out: list[RuleResult | None]) -> None:
+    """Evaluate the rules of ``shapes`` (lists of rule numbers), each shape's rules walked together."""
+    if not shapes:
+        return
+    ordered = _ints([i for members in shapes for i in members])
     take = _ranges(start[ordered], count[ordered])
     slots = _Slots(index, [rules[i] for i in ordered], count[ordered], take, per, scope)
-    out: list[RuleResult | None] = [None] * n_rules
     at = row = 0
-    for members in shapes.values():
+    for members in shapes:
         m = _ints(members)
         n, k = int(count[m].sum()), len(rules[members[0]].plan.refs)
         pos, lo, hi, missing, na, empty = slots.block(row, n, k)
@@ -644,6 +691,7 @@ def evaluate_rules(rules: Sequence[Rule], index: FactIndex) -> list[RuleResult]:
         at += n
         tree = rules[members[0]].tree
         lhs, rhs, status = decide(tree, env)
+        lhs, rhs = _own(lhs), _own(rhs)
         reason = reason_codes(env)
         a = 0
         for i in members:
@@ -653,7 +701,6 @@ def evaluate_rules(rules: Sequence[Rule], index: FactIndex) -> list[RuleResult]:
                                 Coded(reason[a:b], REASON_TEXTS), iv.Bounds(lhs.lo[a:b], lhs.hi[a:b]),
                                 iv.Bounds(rhs.lo[a:b], rhs.hi[a:b]), tree.op, GroupFacts(index.members, pos[:, a:b]))
             a = b
-    return [r if r is not None else _empty(rules[i], index) for i, r in enumerate(out)]
 
 
 def evaluate_rule(rule: Rule, index: FactIndex) -> RuleResult:

@@ -66,6 +66,17 @@ class Coded:
         dtype = np.int8 if len(uniques) < 128 else np.int32
         return cls(codes.astype(dtype), [str(u) for u in uniques])
 
+    @classmethod
+    def sparse(cls, n: int, where: npt.ArrayLike, texts: Sequence[str]) -> Coded:
+        """``n`` rows, all ``""`` but rows ``where``, which read ``texts`` (in that order): a reason
+        only some instances have, coded without an object array of ``n`` rows."""
+        rows = np.asarray(where, dtype=np.int64)
+        codes, uniques = pd.factorize(np.asarray(["", *texts], dtype=object))
+        dtype = np.int8 if len(uniques) < 128 else np.int32
+        out = np.zeros(n, dtype=dtype)
+        out[rows] = codes[1:]
+        return cls(out, [str(u) for u in uniques])
+
     def __len__(self) -> int:
         return len(self.codes)
 
