@@ -102,48 +102,20 @@ class FactRefs:
     Why: a fact takes part in several instances, usually neighbours (one rule's instances, one
     edition's periods), so a reference is built once and shared by them; but the cache is bounded
     (:attr:`KEEP`), because keeping a reference for every fact of a million-fact run is a gigabyte
-    that outlives the one finding being written (issue 15, bounded memory). The text columns are
-    read a block of neighbouring facts at a time (:class:`cuadra.textcolumn.TextColumn`): an
-    arrow-backed or categorical column is never spelt whole (issue 17: 10 M strings per column).
+    that outlives the one finding being written (issue 15, bounded memory). Each column is read one
+    fact at a time (:class:`cuadra.textcolumn.TextColumn`): an arrow-backed or categorical column is
+    never spelt whole (issue 17: 10 M strings per column).
     """
 
     #: References kept at most; past that the cache starts again (they live on in their findings).
     KEEP = 65_536
-    #: Facts whose text is read at once, and such blocks kept at most.
-    BLOCK = 1024
-    BLOCKS = 64
 
     COLUMNS = ("fact_id", "concept", "period", "value", "scale", "decimals", "rounding", "source", "locator",
                "quote", "published", "lo", "hi", "status", "unit")
-    _NUMBERS = frozenset({"value", "scale", "decimals", "lo", "hi"})
 
     def __init__(self, facts: pd.DataFrame) -> None:
-        self._n = len(facts)
-        self._readers: list[Callable[[int], Callable[[int], object]]] = []
-        for c in self.COLUMNS:
-            self._readers.append(self._numbers(facts[c]) if c in self._NUMBERS else self._texts(TextColumn(facts[c])))
+        self._readers = [TextColumn(facts[c]).one for c in self.COLUMNS]
         self._made: dict[int, FactRef] = {}
-        self._blocks: dict[int, list[Callable[[int], object]]] = {}
-
-    @staticmethod
-    def _numbers(column: pd.Series) -> Callable[[int], Callable[[int], object]]:
-        values = column.to_numpy()  # numbers: a view, nothing spelt
-        return lambda start: values.__getitem__
-
-    def _texts(self, column: TextColumn) -> Callable[[int], Callable[[int], object]]:
-        def block(start: int) -> Callable[[int], object]:
-            values = column.take(np.arange(start, min(start + self.BLOCK, self._n)))
-            return lambda i: values[i - start]
-        return block
-
-    def _row(self, i: int) -> list[object]:
-        start = i - i % self.BLOCK
-        readers = self._blocks.get(start)
-        if readers is None:
-            if len(self._blocks) >= self.BLOCKS:
-                self._blocks.clear()
-            readers = self._blocks[start] = [read(start) for read in self._readers]
-        return [read(i) for read in readers]
 
     def one(self, i: int) -> FactRef:
         ref = self._made.get(i)
@@ -151,7 +123,7 @@ class FactRefs:
             if len(self._made) >= self.KEEP:
                 self._made.clear()
             fid, concept, period, value, scale, decimals, rounding, source, locator, quote, published, lo, hi, \
-                status, unit = self._row(i)
+                status, unit = (read(i) for read in self._readers)
             ref = self._made[i] = FactRef(
                 fact_id=str(fid), concept=str(concept), period=str(period), value=_float(value), scale=int(scale),
                 decimals=int(decimals), rounding=str(rounding), source=str(source), locator=str(locator),
@@ -164,6 +136,8 @@ class FactRefs:
 
 
 def _float(x: object) -> float | None:
+    if x is None or x is pd.NA:  # a nullable extension column's missing value
+        return None
     v = float(x)  # type: ignore[arg-type]
     return None if v != v else v
 

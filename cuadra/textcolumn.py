@@ -24,6 +24,8 @@ class TextColumn:
 
     def __init__(self, series: pd.Series) -> None:
         self.take: Callable[[Positions], npt.NDArray[np.object_]]
+        #: ``one(i)``: the value at position ``i`` alone (a finding's facts, one at a time).
+        self.one: Callable[[int], object]
         dtype = series.dtype
         if isinstance(dtype, pd.CategoricalDtype):
             codes = series.cat.codes.to_numpy()
@@ -32,13 +34,16 @@ class TextColumn:
             cats[:-1] = dtype.categories.to_numpy(dtype=object)
             cats[-1] = np.nan
             self.take = lambda pos: cats[codes[np.asarray(pos, dtype=np.intp)]]
+            self.one = lambda i: cats[codes[i]]
         elif isinstance(dtype, pd.api.extensions.ExtensionDtype):
             array = series.array
             self.take = lambda pos: np.asarray(array.take(np.asarray(pos, dtype=np.intp)).to_numpy(dtype=object),
                                                dtype=object)
+            self.one = array.__getitem__
         else:
             values = series.to_numpy()  # a view of an object (or numeric) column: nothing spelt
             self.take = lambda pos: values[np.asarray(pos, dtype=np.intp)]
+            self.one = values.__getitem__
 
     def strings(self, positions: Positions) -> list[str]:
         """The values at ``positions`` as ``str`` (as ``str(value)`` would spell each)."""

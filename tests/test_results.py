@@ -73,12 +73,11 @@ def test_text_column_reads_any_dtype(values: list[str], data: st.DataObject) -> 
 def test_fact_refs_same_on_categorical_and_arrow_frames(df: pd.DataFrame) -> None:
     """FactRefs reads a fact's fields the same whether the text columns are objects, categories or arrow."""
     text = [c for c in FactRefs.COLUMNS if df[c].dtype == object]
+    df = df.astype({"value": "Float64", "lo": "Float64"}) if len(df) % 2 else df  # nullable numbers too
     expected = [FactRefs(df).one(i) for i in range(len(df))]
     for dtype in ("category", "string[pyarrow]"):
         other = df.astype(dict.fromkeys(text, dtype))
-        refs = FactRefs(other)
-        refs.BLOCK = 3  # several blocks even on a small frame
-        assert [refs.one(i) for i in reversed(range(len(df)))] == expected[::-1], dtype
+        assert [FactRefs(other).one(i) for i in reversed(range(len(df)))] == expected[::-1], dtype
 
 
 @pytest.fixture(scope="module")
