@@ -117,13 +117,16 @@ def test_spelt_result_round_trips() -> None:
 
 
 @given(df=fact_tables())
-def test_shapes_looked_up_in_batches_equal_one_batch(rules: list[Rule], df: pd.DataFrame) -> None:
-    """The operand lookup cut into runs of shapes (bounded memory) gives what one lookup gave."""
+def test_batches_equal_one_batch(rules: list[Rule], df: pd.DataFrame) -> None:
+    """The operand lookup cut into runs of shapes, and the rules into runs of instances (bounded
+    memory), give what one batch gave."""
     index = FactIndex(df)
     whole = evaluate_rules(rules, index)
     with mock.patch.object(evaluate, "_SLOT_ROWS", 1):  # every shape a batch of its own
         cut = evaluate_rules(rules, index)
-    for a, b in zip(whole, cut, strict=True):
+    with mock.patch.object(evaluate, "_INSTANCES", 3):  # rules taken a few instances at a time
+        runs = evaluate_rules(rules, index)
+    for a, b in [*zip(whole, cut, strict=True), *zip(whole, runs, strict=True)]:
         assert (a.keys, a.periods, list(a.status), a.reason, list(a.facts)) == (b.keys, b.periods, list(b.status),
                                                                                b.reason, list(b.facts))
         for x, y in ((a.lhs.lo, b.lhs.lo), (a.lhs.hi, b.lhs.hi), (a.rhs.lo, b.rhs.lo), (a.rhs.hi, b.rhs.hi)):

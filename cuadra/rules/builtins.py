@@ -227,7 +227,7 @@ def published(facts: pd.DataFrame, na: npt.NDArray[np.bool_] | None = None) -> R
             read = _figure(pv[j], 0 if np.isnan(ps[j]) else int(ps[j]), int(pd_[j]))  # as printed, never %g (issue 19)
             texts.append(f"el texto se lee como {read}; la fila registra {_figure(v[j], int(s[j]), int(d[j]))}")
     reason = Coded.sparse(len(pv), np.concatenate([waived, failing]), texts)
-    one = OneFact(facts.index.to_numpy()[mask])
+    one = OneFact(np.flatnonzero(mask))
     return _result("publicado", FactNames(facts, one.positions_), status, reason, iv.Bounds(pv, pv), iv.Bounds(v, v),
                    "==", one)
 
@@ -240,7 +240,7 @@ def ranges(facts: pd.DataFrame, na: npt.NDArray[np.bool_] | None = None) -> Rule
     ok = (lhs.lo <= rhs.hi) & (lhs.hi >= rhs.lo)
     status = np.where(ok, PASS, FAIL).astype(np.int8)
     reason = Coded(np.where(ok, 0, 1).astype(np.int8), ["", "fuera del rango del concepto"])
-    one = OneFact(facts.index.to_numpy()[mask])
+    one = OneFact(np.flatnonzero(mask))
     return _result("rango", FactNames(facts, one.positions_), status, reason, lhs, rhs, "==", one)
 
 

@@ -626,13 +626,35 @@ def _empty(rule: Rule, index: FactIndex) -> RuleResult:
                       GroupFacts(index.members, np.zeros((0, 0), dtype=np.int32)))
 
 
+#: Candidate instances enumerated at once: the instance table's temporaries (its peak, some 300 bytes
+#: an instance) are bounded by this many, not by the data.
+_INSTANCES = 1 << 16
+
+
 def evaluate_rules(rules: Sequence[Rule], index: FactIndex) -> list[RuleResult]:
     """Evaluate every instance of every rule, one :class:`RuleResult` per rule, in order.
 
     The instances of all rules are enumerated together, their operands looked up together, and
     the rules of one shape (``cuadra.rules.shapes``) are walked together: a hundred tree walks over
     long arrays instead of one short walk per rule. Each rule's result holds views into its shape's
-    arrays, and of the index only its members and vocabulary (not its keys nor bounds)."""
+    arrays, and of the index only its members and vocabulary (not its keys nor bounds). Past
+    :data:`_INSTANCES` candidate instances the rules are taken in runs (in order) of about that many:
+    a rule's instances never depend on the other rules, so only the memory changes."""
+    if len(rules) < 2:
+        return _evaluate_together(rules, index)
+    sizes = np.bincount(_candidates(rules, index)[0], minlength=len(rules)).tolist()
+    out: list[RuleResult] = []
+    a = total = 0
+    for i, size in enumerate(sizes):
+        if total and total + size > _INSTANCES:
+            out += _evaluate_together(rules[a:i], index)
+            a, total = i, 0
+        total += size
+    return out + _evaluate_together(rules[a:], index)
+
+
+def _evaluate_together(rules: Sequence[Rule], index: FactIndex) -> list[RuleResult]:
+    """:func:`evaluate_rules` in one batch."""
     rule_of, per, scope = _instance_table(rules, index)
     n_rules = len(rules)
     start = np.searchsorted(rule_of, _arange(n_rules + 1))
