@@ -131,3 +131,14 @@ def test_batches_equal_one_batch(rules: list[Rule], df: pd.DataFrame) -> None:
                                                                                b.reason, list(b.facts))
         for x, y in ((a.lhs.lo, b.lhs.lo), (a.lhs.hi, b.lhs.hi), (a.rhs.lo, b.rhs.lo), (a.rhs.hi, b.rhs.hi)):
             assert np.array_equal(x, y, equal_nan=True)
+
+
+@given(df=fact_tables())
+def test_grouping_reads_categorical_and_arrow_frames_alike(rules: list[Rule], df: pd.DataFrame) -> None:
+    """The facts' text as categories (in any order) or arrow strings groups and evaluates as objects do."""
+    text = ["concept", "period", "source"]
+    expected = [(r.keys, list(r.status), r.reason, list(r.facts)) for r in evaluate_rules(rules, FactIndex(df))]
+    shuffled = {c: pd.CategoricalDtype(sorted(set(df[c]), reverse=True)) for c in text}  # not in string order
+    for other in (df.astype(shuffled), df.astype(dict.fromkeys(text, "string[pyarrow]"))):
+        got = [(r.keys, list(r.status), r.reason, list(r.facts)) for r in evaluate_rules(rules, FactIndex(other))]
+        assert got == expected

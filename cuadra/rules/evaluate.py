@@ -80,7 +80,19 @@ def _ranges(starts: Ints, counts: Ints) -> Ints:
 
 
 def _codes(values: pd.Series) -> tuple[Ints, npt.NDArray[np.object_]]:
-    codes, uniques = pd.factorize(np.asarray(values, dtype=object), sort=True)
+    """Each value's code and the distinct values, in string order; read from a categorical column's
+    codes or an extension (arrow) column's own factorisation, never through a Python string a row."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes = values.cat.codes.to_numpy()
+        used = np.unique(codes)
+        names = values.cat.categories.to_numpy(dtype=object)[used]
+        order = np.argsort(names, kind="stable")  # categories need not be in string order
+        remap = np.zeros(len(values.cat.categories), dtype=np.int64)
+        remap[used[order]] = _arange(len(used))
+        return remap[codes], names[order]
+    if not isinstance(values.dtype, pd.api.extensions.ExtensionDtype):
+        values = np.asarray(values, dtype=object)
+    codes, uniques = pd.factorize(values, sort=True)
     return codes.astype(np.int64), np.asarray(uniques, dtype=object)
 
 
