@@ -136,9 +136,10 @@ class FactRefs:
 
 
 def _float(x: object) -> float | None:
-    if x is None or x is pd.NA:  # a nullable extension column's missing value
+    try:
+        v = float(x)  # type: ignore[arg-type]
+    except TypeError:  # None, or a nullable extension column's missing value (pd.NA)
         return None
-    v = float(x)  # type: ignore[arg-type]
     return None if v != v else v
 
 

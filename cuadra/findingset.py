@@ -35,15 +35,15 @@ _CHUNK = 8192
 
 
 class _Names(Protocol):
-    def keys(self, a: int, b: int) -> list[str]: ...
+    def keys(self, rows: slice | np.ndarray) -> list[str]: ...
 
 
 class Columns(Protocol):
     """What a :class:`FindingSet` reads of a rule's result (``cuadra.rules.results.RuleResult``).
 
-    ``codes``: each instance's status as its index in ``VERDICTS``; ``rows(a, b)``: instances ``a:b``
-    as Python values (keys, periods, statuses, lhs lo/hi, rhs lo/hi, imbalance, relative imbalance,
-    reasons), spelt then; ``names.keys(a, b)``: only their keys."""
+    ``codes``: each instance's status as its index in ``VERDICTS``; ``rows(sel)``: the instances
+    ``sel`` (a slice or positions) as Python values (keys, periods, statuses, lhs lo/hi, rhs lo/hi,
+    imbalance, relative imbalance, reasons), spelt then; ``names.keys(sel)``: only their keys."""
 
     rule: object
     codes: np.ndarray
@@ -52,7 +52,7 @@ class Columns(Protocol):
 
     def __len__(self) -> int: ...
 
-    def rows(self, a: int, b: int) -> tuple[list, ...]: ...
+    def rows(self, rows: slice | np.ndarray) -> tuple[list, ...]: ...
 
 
 class _Listed:
@@ -75,6 +75,9 @@ class _Listed:
 
     def positions(self, statuses: Collection[str]) -> Iterator[int]:
         return (j for j, f in enumerate(self.items) if f.status in statuses)
+
+    def found(self, statuses: Collection[str]) -> Iterator[tuple[int, Finding]]:
+        return ((j, f) for j, f in enumerate(self.items) if f.status in statuses)
 
     def tally(self) -> Tally:
         return Counter((f.rule, f.kind, f.severity, f.status) for f in self.items)
@@ -112,14 +115,24 @@ class _Columnar:
         f = self.changed.get(j)
         if f is not None:
             return f
-        row = [col[0] for col in self.result.rows(j, j + 1)]
+        row = [col[0] for col in self.result.rows(slice(j, j + 1))]
         return self._make(*row, self.result.facts[j])
+
+    def found(self, statuses: Collection[str]) -> Iterator[tuple[int, Finding]]:
+        """``(j, finding)`` of the instances whose status is in ``statuses``, read a chunk at a time."""
+        js = np.fromiter(self.positions(statuses), dtype=np.int64)
+        r = self.result
+        for a in range(0, len(js), _CHUNK):
+            part = js[a:a + _CHUNK]
+            for j, row in zip(part.tolist(), zip(*r.rows(part), strict=True), strict=True):
+                f = self.changed.get(j) if self.changed else None
+                yield j, f if f is not None else self._make(*row, r.facts[j])
 
     def __iter__(self) -> Iterator[Finding]:
         r, n = self.result, len(self.result)
         for a in range(0, n, _CHUNK):
             b = min(a + _CHUNK, n)
-            for j, row in enumerate(zip(*r.rows(a, b), strict=True), start=a):
+            for j, row in enumerate(zip(*r.rows(slice(a, b)), strict=True), start=a):
                 f = self.changed.get(j) if self.changed else None
                 yield f if f is not None else self._make(*row, r.facts[j])
 
@@ -147,7 +160,7 @@ class _Columnar:
         if not keys:
             return set()
         n, names = len(self.result), self.result.names
-        return {(rule, k) for a in range(0, n, _CHUNK) for k in names.keys(a, min(a + _CHUNK, n)) if k in keys}
+        return {(rule, k) for a in range(0, n, _CHUNK) for k in names.keys(slice(a, min(a + _CHUNK, n))) if k in keys}
 
     def copy(self) -> _Columnar:
         clone = _Columnar.__new__(_Columnar)
@@ -238,8 +251,8 @@ class FindingSet(Sequence[Finding]):
         """``(position, finding)`` of every instance whose status is in ``statuses``, in order."""
         base = 0
         for b in self._blocks:
-            for j in b.positions(statuses):
-                yield base + j, b.finding(j)
+            for j, f in b.found(statuses):
+                yield base + j, f
             base += len(b)
 
     def where(self, statuses: Collection[str]) -> Iterator[Finding]:

@@ -27,9 +27,11 @@ from cuadra.textcolumn import TextColumn
 
 __all__ = ["VERDICTS", "PASS", "FAIL", "INDETERMINATE", "WAIVED", "Coded", "Names", "Spelt", "Vocabulary",
            "ScopedNames", "GroupNames", "FactNames", "FactLists", "GroupMembers", "GroupFacts", "RuleResult",
-           "verdict_codes", "small_ints"]
+           "verdict_codes", "small_ints", "Rows"]
 
 Ints = npt.NDArray[np.int64]
+#: Which instances to read: a slice, or their positions (an integer array).
+Rows = slice | npt.NDArray[np.integer]
 
 #: Every status the evaluator decides, by code (``RuleResult.codes``); ``error`` is never a column's.
 VERDICTS = ("pass", "fail", "indeterminate", "waived")
@@ -80,22 +82,22 @@ class Coded:
     def __len__(self) -> int:
         return len(self.codes)
 
-    def slice(self, a: int, b: int) -> list[str]:
+    def at(self, rows: Rows) -> list[str]:
         texts = self.texts
-        return [texts[c] for c in self.codes[a:b].tolist()]
+        return [texts[c] for c in self.codes[rows].tolist()]
 
     def tolist(self) -> list[str]:
-        return self.slice(0, len(self.codes))
+        return self.at(slice(None))
 
 
 class Names(Protocol):
-    """Spells each instance's key and period (``a:b``: a slice of the instances)."""
+    """Spells the key and period of the instances ``rows`` (a slice, or positions)."""
 
     def __len__(self) -> int: ...
 
-    def keys(self, a: int, b: int) -> list[str]: ...
+    def keys(self, rows: Rows) -> list[str]: ...
 
-    def periods(self, a: int, b: int) -> list[str]: ...
+    def periods(self, rows: Rows) -> list[str]: ...
 
 
 class Spelt:
@@ -107,11 +109,11 @@ class Spelt:
     def __len__(self) -> int:
         return len(self._periods)
 
-    def keys(self, a: int, b: int) -> list[str]:
-        return self._keys[a:b]
+    def keys(self, rows: Rows) -> list[str]:
+        return self._keys[rows] if isinstance(rows, slice) else [self._keys[i] for i in rows.tolist()]
 
-    def periods(self, a: int, b: int) -> list[str]:
-        return self._periods[a:b]
+    def periods(self, rows: Rows) -> list[str]:
+        return self._periods[rows] if isinstance(rows, slice) else [self._periods[i] for i in rows.tolist()]
 
 
 @dataclass
@@ -134,14 +136,14 @@ class ScopedNames:
     def __len__(self) -> int:
         return len(self.period)
 
-    def keys(self, a: int, b: int) -> list[str]:
+    def keys(self, rows: Rows) -> list[str]:
         per, src = self.vocab.periods, self.vocab.sources
         return [per[p] if s == 0 else f"{per[p]}@{src[s - 1]}"
-                for p, s in zip(self.period[a:b].tolist(), self.scope[a:b].tolist(), strict=True)]
+                for p, s in zip(self.period[rows].tolist(), self.scope[rows].tolist(), strict=True)]
 
-    def periods(self, a: int, b: int) -> list[str]:
+    def periods(self, rows: Rows) -> list[str]:
         per = self.vocab.periods
-        return [per[p] for p in self.period[a:b].tolist()]
+        return [per[p] for p in self.period[rows].tolist()]
 
 
 class GroupNames:
@@ -153,14 +155,14 @@ class GroupNames:
     def __len__(self) -> int:
         return len(self.period)
 
-    def keys(self, a: int, b: int) -> list[str]:
+    def keys(self, rows: Rows) -> list[str]:
         con, per = self.vocab.concepts, self.vocab.periods
-        return [f"{con[c]}|{per[p]}" for c, p in zip(self.concept[a:b].tolist(), self.period[a:b].tolist(),
+        return [f"{con[c]}|{per[p]}" for c, p in zip(self.concept[rows].tolist(), self.period[rows].tolist(),
                                                       strict=True)]
 
-    def periods(self, a: int, b: int) -> list[str]:
+    def periods(self, rows: Rows) -> list[str]:
         per = self.vocab.periods
-        return [per[p] for p in self.period[a:b].tolist()]
+        return [per[p] for p in self.period[rows].tolist()]
 
 
 class FactNames:
@@ -172,11 +174,11 @@ class FactNames:
     def __len__(self) -> int:
         return len(self.positions)
 
-    def keys(self, a: int, b: int) -> list[str]:
-        return self.ids.strings(self.positions[a:b])
+    def keys(self, rows: Rows) -> list[str]:
+        return self.ids.strings(self.positions[rows])
 
-    def periods(self, a: int, b: int) -> list[str]:
-        return self.per.strings(self.positions[a:b])
+    def periods(self, rows: Rows) -> list[str]:
+        return self.per.strings(self.positions[rows])
 
 
 class FactLists(Sequence[list[int]]):
@@ -211,7 +213,7 @@ class GroupMembers:
     def union(self, groups: np.ndarray) -> np.ndarray:
         """Every fact of any of ``groups`` (-1 entries ignored), sorted and unique."""
         groups = groups[groups >= 0]
-        starts = self.indptr[groups].astype(np.int64)
+        starts = self.indptr[groups]
         return np.unique(self.indices[_ranges(starts, self.indptr[groups + 1] - starts)])
 
 
@@ -225,7 +227,14 @@ class GroupFacts(FactLists):
         return int(self.groups.shape[1])
 
     def __getitem__(self, j: int) -> list[int]:  # type: ignore[override]
-        return [int(x) for x in self.members.union(self.groups[:, j])]
+        # One instance has a few groups: Python sets beat a dozen numpy calls on tiny arrays (the
+        # JSON asks this of every instance).
+        ptr, ind = self.members.indptr, self.members.indices
+        out: set[int] = set()
+        for g in self.groups[:, j].tolist():
+            if g >= 0:
+                out.update(ind[ptr[g]:ptr[g + 1]].tolist())
+        return sorted(out)
 
     def __iter__(self) -> Iterator[list[int]]:
         return (self[j] for j in range(len(self)))
@@ -260,24 +269,24 @@ class RuleResult:
         return len(self.codes)
 
     # -- chunks, for the findings -------------------------------------------------------------------
-    def imbalance(self, a: int, b: int) -> tuple[np.ndarray, np.ndarray]:
-        """The absolute and relative imbalance of instances ``a:b`` (elementwise: the same floats as
+    def imbalance(self, rows: Rows) -> tuple[np.ndarray, np.ndarray]:
+        """The absolute and relative imbalance of instances ``rows`` (elementwise: the same floats as
         over the whole column)."""
         if self._gaps is not None:
-            return self._gaps[0][a:b], self._gaps[1][a:b]
-        lhs = iv.Bounds(self.lhs.lo[a:b], self.lhs.hi[a:b])
-        rhs = iv.Bounds(self.rhs.lo[a:b], self.rhs.hi[a:b])
+            return self._gaps[0][rows], self._gaps[1][rows]
+        lhs = iv.Bounds(self.lhs.lo[rows], self.lhs.hi[rows])
+        rhs = iv.Bounds(self.rhs.lo[rows], self.rhs.hi[rows])
         with np.errstate(invalid="ignore", over="ignore"):
             g = iv.gap(lhs, rhs, self.op)
             return g, iv.relative_gap(lhs, rhs, g)
 
-    def rows(self, a: int, b: int) -> tuple[list, ...]:
-        """Instances ``a:b`` as Python values: keys, periods, statuses, lhs lo/hi, rhs lo/hi, imbalance,
-        relative imbalance, reasons."""
-        g, rel = self.imbalance(a, b)
-        return (self.names.keys(a, b), self.names.periods(a, b), _VERDICT_TEXT[self.codes[a:b]].tolist(),
-                self.lhs.lo[a:b].tolist(), self.lhs.hi[a:b].tolist(), self.rhs.lo[a:b].tolist(),
-                self.rhs.hi[a:b].tolist(), g.tolist(), rel.tolist(), self.reasons.slice(a, b))
+    def rows(self, rows: Rows) -> tuple[list, ...]:
+        """Instances ``rows`` (a slice, or positions) as Python values: keys, periods, statuses, lhs
+        lo/hi, rhs lo/hi, imbalance, relative imbalance, reasons."""
+        g, rel = self.imbalance(rows)
+        return (self.names.keys(rows), self.names.periods(rows), _VERDICT_TEXT[self.codes[rows]].tolist(),
+                self.lhs.lo[rows].tolist(), self.lhs.hi[rows].tolist(), self.rhs.lo[rows].tolist(),
+                self.rhs.hi[rows].tolist(), g.tolist(), rel.tolist(), self.reasons.at(rows))
 
     def fact_positions(self, mask: npt.NDArray[np.bool_]) -> np.ndarray:
         """Every fact of the instances where ``mask`` holds (sorted, unique)."""
@@ -289,11 +298,11 @@ class RuleResult:
     # -- whole columns, spelt (tests, small callers) ------------------------------------------------
     @property
     def keys(self) -> list[str]:
-        return self.names.keys(0, len(self))
+        return self.names.keys(slice(None))
 
     @property
     def periods(self) -> list[str]:
-        return self.names.periods(0, len(self))
+        return self.names.periods(slice(None))
 
     @property
     def status(self) -> npt.NDArray[np.str_]:
@@ -305,8 +314,8 @@ class RuleResult:
 
     @property
     def gap(self) -> np.ndarray:
-        return self.imbalance(0, len(self))[0]
+        return self.imbalance(slice(None))[0]
 
     @property
     def rel_gap(self) -> np.ndarray:
-        return self.imbalance(0, len(self))[1]
+        return self.imbalance(slice(None))[1]
