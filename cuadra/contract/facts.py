@@ -17,7 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from cuadra.contract.numbers import CifraInvalida, parse_cifra
 from cuadra.contract.readers import ROW_ERROR, dataset_files, read_records
@@ -26,7 +29,7 @@ from cuadra.errors import InputError, InputErrors
 from cuadra.intervals import bounds_from_published
 from cuadra.limits import current
 
-__all__ = ["REQUIRED", "OPTIONAL", "FACT_COLUMNS", "Dataset", "load_facts", "facts_from_records"]
+__all__ = ["REQUIRED", "OPTIONAL", "FACT_COLUMNS", "Dataset", "load_facts", "facts_from_records", "fact_id", "fact_ids"]
 
 REQUIRED = ("concept", "period", "value", "unit", "scale", "decimals", "rounding", "status",
             "source", "locator", "quote")
@@ -102,18 +105,22 @@ def facts_from_records(
     """
     errors = [] if errors is None else errors
     max_errors = current().max_errors
-    # Numbers go straight into typed arrays (8 bytes a value, not a 32-byte Python float and its pointer).
-    cols: dict[str, list[object] | array] = {c: array(_TYPED[c]) if c in _TYPED else []
-                                             for c in FACT_COLUMNS if c not in ("lo", "hi")}
-    shared: dict[str, str] = {}
-    names: dict[str, str] = {}
-    # Duplicate keys by their hash (one int per fact, not five strings' tuple); a hash hit is confirmed
-    # against the stored columns whenever they are kept (no error yet), so a collision is never reported.
-    seen: dict[int, tuple[str, int, int, int]] = {}
+    # Text as codes while streaming (a dict text -> code per column and 4 bytes a fact), numbers straight into
+    # typed arrays: no Python object per fact survives a row, and the frame is built from the arrays at the end.
+    text = {c: _Codes() for c in _TEXT}
+    typed = {c: array(t) for c, t in _TYPED.items()}
+    # Every row that reaches the duplicate check (stored or not): its file, row and a hash of its cells.
+    # Duplicates are found after the stream from these arrays (``_duplicates``), not in a dict per fact.
+    where_file = array("i")
+    where_row = array("q")
+    row_hash = array("q")
+    err_at = array("q")  # for rows past the first error: how many errors were known when the row was checked
+    file_codes: dict[str, int] = {}
     headers_checked: set[str] = set()
+    stopped: InputError | None = None
     for file, row, cells in records:
         if len(errors) >= max_errors:
-            errors.append(InputError(file, row, None, f"stopped after {max_errors:,} errors: fix these first"))
+            stopped = InputError(file, row, None, f"stopped after {max_errors:,} errors: fix these first")
             break
         if ROW_ERROR in cells:
             errors.append(InputError(file, row, None, cells[ROW_ERROR]))
@@ -223,78 +230,234 @@ def facts_from_records(
             err("scale", f"scale {scale}: expected one of {', '.join(map(str, SCALES))}")
 
         # The same figure may be stated twice in one document, even on one line: each statement is
-        # a fact with its own quote. The same quote twice is a copy, not a second statement.
-        # The same row read twice (a reference table copied into the dataset's folder) is one fact.
-        key = (concept, period, cells["source"], cells["locator"], cells["quote"])
-        # The same row twice is one fact (issue 14); the same key with other values is an error.
-        same = hash(tuple(cells.get(c, "") or "" for c in REQUIRED + OPTIONAL))
-        h = hash(key)
-        first = seen.get(h)
-        if first is not None and (errors or tuple(cols[k][first[2]] for k in _KEY) == key):
-            if first[3] == same:
-                continue
-            err("concept", "duplicate fact: same concept, period, source, locator and quote as "
-                           f"{first[0]}:{first[1]} "
-                           "but other values; state each figure once")
-        elif first is None:
-            seen[h] = (file, row, len(cols["fact_id"]), same)
-        rango = c.rango if c is not None else None
+        # a fact with its own quote. The same quote twice is a copy, not a second statement; the same
+        # row read twice (a reference table copied into the dataset's folder) is one fact (issue 14).
+        # Both are decided after the stream (``_duplicates``): here the row only leaves its key's codes,
+        # where it is, and a hash of its cells.
+        code = file_codes.get(file)
+        if code is None:
+            code = file_codes[file] = len(file_codes)
+        where_file.append(code)
+        where_row.append(row)
+        row_hash.append(_row_hash(cells))
+        for k in _KEY:
+            text[k].add(cells[k])
         if errors:
+            err_at.append(len(errors))
             continue  # the frame is never built: keep only what reports the errors
-        if file not in names:
-            names[file] = Path(file).name
-        fact = {
-            "fact_id": f"{names[file]}:{row}",
-            "concept": concept, "period": period, "value": value, "unit": unit,
-            "scale": scale if scale is not None else 0, "decimals": decimals,
-            "rounding": rounding, "status": status,
-            "source": cells["source"], "locator": cells["locator"], "quote": cells["quote"],
-            "published": published, "lectura": cells.get("lectura", "") or "",
-            "pub_value": pub_value, "pub_scale": pub_scale, "pub_decimals": pub_decimals,
-            "pub_error": pub_error,
-            "rango_min": rango[0] if rango else np.nan, "rango_max": rango[1] if rango else np.nan,
-        }
-        for k, v in fact.items():
-            cols[k].append(shared.setdefault(v, v) if k in _SHARED else v)
-    if errors:
-        raise InputErrors(errors)
-    return _frame(cols)
+        for k, v in (("unit", unit), ("rounding", rounding), ("status", status), ("published", published),
+                     ("lectura", cells.get("lectura", "") or ""), ("pub_error", pub_error)):
+            text[k].add(v)
+        for k, x in (("value", value), ("scale", scale if scale is not None else 0), ("decimals", decimals),
+                     ("pub_value", pub_value), ("pub_scale", pub_scale), ("pub_decimals", pub_decimals)):
+            typed[k].append(x)
+    files = list(file_codes)
+    stored = len(typed["value"])
+    later, first, same = _duplicates(text, typed, np.frombuffer(row_hash, dtype=np.int64), stored)
+    del row_hash
+    dup = ~same
+    if dup.any() or errors or stopped is not None:
+        wf, wr = np.frombuffer(where_file, dtype=np.int32), np.frombuffer(where_row, dtype=np.int64)
+        found = [(0 if j < stored else err_at[j - stored], j,
+                  InputError(files[wf[j]], int(wr[j]), "concept", "duplicate fact: same concept, period, source, "
+                             f"locator and quote as {files[wf[first[i]]]}:{wr[first[i]]} but other values; "
+                             "state each figure once"))
+                 for i, j in enumerate(later.tolist()) if dup[i]]
+        raise InputErrors(_merged(errors, sorted(found, key=lambda x: (x[0], x[1])), stopped, max_errors))
+    drop = later[same]
+    return _frame(text, typed, files, where_file, where_row, registry, drop)
 
 
 _KEY = ("concept", "period", "source", "locator", "quote")
-#: Columns whose text repeats from fact to fact: one string object each, however many facts (a
-#: figure as printed and its reading repeat across editions and restatements; a quote is shared by
-#: the facts read from one line of a table and repeats across editions).
-_SHARED = frozenset({"concept", "period", "unit", "rounding", "status", "source", "locator", "pub_error",
-                     "published", "lectura", "quote"})
+#: Text columns of the facts frame: stored as codes while reading, categorical in the frame (a column of
+#: codes and one str per distinct text: concepts, units, sources, periods and quotes repeat across facts).
+_TEXT = ("concept", "period", "unit", "rounding", "status", "source", "locator", "quote", "published", "lectura",
+         "pub_error")
+#: Typed columns filled while reading: array typecodes (float64; int8 where the contract bounds the value:
+#: scale is one of 0-12, decimals at most MAX_DECIMALS). ``rango_min``/``rango_max`` come from the concept.
+_TYPED = {"value": "d", "scale": "b", "decimals": "b", "pub_value": "d", "pub_scale": "d", "pub_decimals": "d"}
+#: numpy dtype of each typed column of the frame.
+_DTYPES = {"value": np.float64, "scale": np.int8, "decimals": np.int8, "pub_value": np.float64,
+           "pub_scale": np.float64, "pub_decimals": np.float64, "rango_min": np.float64, "rango_max": np.float64}
 
 
-#: Typed columns of the facts frame: array typecodes (float64, int64).
-_TYPED = {"value": "d", "scale": "q", "decimals": "q", "pub_value": "d", "pub_scale": "d", "pub_decimals": "d",
-          "rango_min": "d", "rango_max": "d"}
+class _Codes:
+    """One text column while streaming: a code per row, and each distinct text once."""
+
+    __slots__ = ("codes", "index")
+
+    def __init__(self) -> None:
+        self.index: dict[str, int] = {}
+        self.codes = array("i")
+
+    def add(self, text: str) -> None:
+        self.codes.append(self.index.setdefault(text, len(self.index)))
+
+    def array(self, n: int | None = None) -> npt.NDArray[np.int32]:
+        a = np.frombuffer(self.codes, dtype=np.int32)
+        return a if n is None else a[:n]
+
+
+def _row_hash(cells: dict[str, str]) -> int:
+    """A hash of every contract cell of a row as written: equal rows hash equal (a hit is confirmed after)."""
+    return hash(tuple(cells.get(c, "") or "" for c in REQUIRED + OPTIONAL))
+
+
+def _duplicates(text: dict[str, _Codes], typed: dict[str, array], row_hash: npt.NDArray[np.int64],
+                stored: int) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.bool_]]:
+    """``(later, first, same)``: every checked row whose key an earlier row had, that first row, and whether
+    the two are the same row (one fact) rather than a duplicate fact.
+
+    The key is compared exactly (its columns' codes), so a key is never mistaken for another. Rows count as
+    the same when their cells hash equal; where both rows are in the frame (``< stored``) that hit is
+    confirmed on every stored column, so a hash collision is reported as the duplicate it is, never dropped.
+    """
+    keys = [text[k].array() for k in _KEY]
+    n = len(keys[0])
+    if n < 2:
+        empty = np.zeros(0, dtype=np.intp)
+        return empty, empty, np.zeros(0, dtype=bool)
+    order = np.lexsort(keys[::-1])  # stable: rows of one key stay in reading order, the first one first
+    starts = np.ones(n, dtype=bool)
+    for a in keys:
+        s = a[order]
+        starts[1:] &= s[1:] == s[:-1]
+    starts[1:] = ~starts[1:]
+    head = order[np.maximum.accumulate(np.where(starts, np.arange(n), 0))]
+    later, first = order[~starts], head[~starts]
+    del keys, order, starts, head
+    if len(later) == 0:
+        return later, first, np.zeros(0, dtype=bool)
+    same = row_hash[later] == row_hash[first]
+    check = same & (later < stored) & (first < stored)
+    if check.any():
+        a, b = first[check], later[check]
+        equal = np.ones(len(a), dtype=bool)
+        for k in _TEXT:
+            col = text[k].array()
+            equal &= col[a] == col[b]
+        for k in _TYPED:
+            col = np.frombuffer(typed[k], dtype=_DTYPES[k])
+            x, y = col[a], col[b]
+            equal &= (x == y) | (np.isnan(x) & np.isnan(y)) if col.dtype.kind == "f" else x == y
+        same[check] = equal
+    return later, first, same
+
+
+def _merged(errors: list[InputError], found: list[tuple[int, int, InputError]], stopped: InputError | None,
+            max_errors: int) -> list[InputError]:
+    """The stream's errors with the duplicates found after it, each where reading found it, at most
+    ``max_errors`` of them (then one line saying so)."""
+    out: list[InputError] = []
+    it = iter(found)
+    nxt = next(it, None)
+    for i, e in enumerate([*errors, None]):
+        while nxt is not None and nxt[0] <= i:
+            out.append(nxt[2])
+            nxt = next(it, None)
+        if e is not None:
+            out.append(e)
+    if len(out) > max_errors:
+        cut = out[max_errors]
+        return [*out[:max_errors], InputError(cut.file, cut.row, None,
+                                              f"stopped after {max_errors:,} errors: fix these first")]
+    return out if stopped is None else [*out, stopped]
 
 
 def _finish(rows: list[dict[str, object]]) -> pd.DataFrame:
-    """The facts frame from row dicts (test strategies and benchmarks build facts this way)."""
-    return _frame({c: [r.get(c, np.nan) for r in rows] for c in FACT_COLUMNS if c not in ("lo", "hi")})
+    """The facts frame from row dicts (test strategies and benchmarks build facts this way), with the
+    dtypes a frame read from files has."""
+    text = {c: _Codes() for c in _TEXT}
+    for r in rows:
+        for c in _TEXT:
+            text[c].add(str(r.get(c, "") or ""))
+    df = pd.DataFrame({c: pd.Categorical.from_codes(text[c].array(), categories=list(text[c].index))
+                       if c in _TEXT else
+                       _ids([str(r["fact_id"]) for r in rows]) if c == "fact_id" else
+                       np.asarray([r.get(c, np.nan) for r in rows], dtype=_DTYPES[c])
+                       for c in FACT_COLUMNS if c not in ("lo", "hi")}, copy=False)
+    return _bounded(df)
 
 
-def _frame(cols: dict[str, list[object] | array]) -> pd.DataFrame:
-    # Column by column, each list released as soon as its array exists: the peak is one column, not two frames.
-    data = {}
-    for c in [c for c in FACT_COLUMNS if c not in ("lo", "hi")]:
-        raw = cols.pop(c)
-        if c in _TYPED:
-            dtype = "float64" if _TYPED[c] == "d" else "int64"
-            data[c] = np.frombuffer(raw, dtype=dtype) if isinstance(raw, array) else np.asarray(raw, dtype=dtype)
-        else:
-            data[c] = np.array(raw, dtype=object)
-        del raw
-    df = pd.DataFrame(data, copy=False)
-    b = bounds_from_published(df["value"].to_numpy(), df["decimals"].to_numpy(), df["scale"].to_numpy(),
+def _ids(ids: list[str]) -> pd.arrays.ArrowStringArray:
+    return pd.arrays.ArrowStringArray(pa.array(ids, type=pa.large_string()))
+
+
+def _frame(text: dict[str, _Codes], typed: dict[str, array], files: list[str], where_file: array,
+           where_row: array, registry: Registry, drop: npt.NDArray[np.intp]) -> pd.DataFrame:
+    # Column by column, each stream array released as soon as its column exists: the peak is one column.
+    keep = None
+    n = len(typed["value"])
+    if len(drop):
+        keep = np.ones(n, dtype=bool)
+        keep[drop] = False
+    data: dict[str, object] = {}
+    wf = np.frombuffer(where_file, dtype=np.int32)[:n]
+    wr = np.frombuffer(where_row, dtype=np.int64)[:n]
+    data["fact_id"] = _fact_ids(files, wf if keep is None else wf[keep], wr if keep is None else wr[keep])
+    del wf, wr
+    concepts = None
+    for c in FACT_COLUMNS[1:]:
+        if c in _TEXT:
+            col = text.pop(c)
+            codes = col.array(n)
+            cats = list(col.index)
+            if c == "concept":
+                concepts = cats
+            data[c] = pd.Categorical.from_codes(codes if keep is None else codes[keep], categories=cats)
+            del col, codes
+        elif c in _TYPED:
+            raw = np.frombuffer(typed.pop(c), dtype=_DTYPES[c])
+            data[c] = raw.copy() if keep is None else raw[keep]
+            del raw
+    # A concept's range is the registry's: one lookup per concept, not one float pair per row while reading.
+    assert concepts is not None
+    ranges = [registry.concepts[k].rango or (np.nan, np.nan) for k in concepts]
+    cc = data["concept"].codes  # type: ignore[attr-defined]
+    data["rango_min"] = np.array([r[0] for r in ranges], dtype=np.float64)[cc]
+    data["rango_max"] = np.array([r[1] for r in ranges], dtype=np.float64)[cc]
+    df = pd.DataFrame({c: data.pop(c) for c in FACT_COLUMNS if c not in ("lo", "hi")}, copy=False)
+    return _bounded(df)
+
+
+def _bounded(df: pd.DataFrame) -> pd.DataFrame:
+    b = bounds_from_published(df["value"].to_numpy(), df["decimals"].to_numpy(np.int64), df["scale"].to_numpy(np.int64),
                               df["rounding"].to_numpy(dtype=object))
     df["lo"], df["hi"] = b.lo, b.hi
     return df  # its index is already 0..n-1: ``reset_index`` would copy every column at the peak of reading
+
+
+def _fact_ids(files: list[str], file_code: npt.NDArray[np.int32],
+              row: npt.NDArray[np.int64]) -> pd.arrays.ArrowStringArray:
+    """``name:row`` for every fact as one Arrow string column (a few bytes a fact, not a Python str each),
+    built a file at a time (a file's rows are consecutive in the frame)."""
+    chunks = []
+    if len(file_code):
+        bounds = np.flatnonzero(np.diff(file_code)) + 1
+        for lo, hi in zip([0, *bounds.tolist()], [*bounds.tolist(), len(file_code)], strict=True):
+            name = Path(files[int(file_code[lo])]).name
+            rows = pc.cast(pa.array(row[lo:hi]), pa.large_string())
+            chunks.append(pc.binary_join_element_wise(pa.scalar(name, pa.large_string()), rows,
+                                                      pa.scalar(":", pa.large_string())))
+    if not chunks:
+        return pd.arrays.ArrowStringArray(pa.array([], pa.large_string()))
+    return pd.arrays.ArrowStringArray(pa.chunked_array(chunks, type=pa.large_string()).combine_chunks())
+
+
+def fact_id(facts: pd.DataFrame, i: int) -> str:
+    """The id of the fact at position ``i``, without turning the whole column into Python strs
+    (``facts["fact_id"].to_numpy()`` makes one str per fact: ~90 bytes each)."""
+    col = facts["fact_id"].array
+    return str(col[i])
+
+
+def fact_ids(facts: pd.DataFrame, positions: npt.NDArray[np.intp] | Sequence[int]) -> list[str]:
+    """The ids of the facts at ``positions`` (a few, typically the failing ones): one str each, only those."""
+    col = facts["fact_id"].array
+    data = getattr(col, "_pa_array", None)
+    if data is not None:
+        return data.take(pa.array(np.asarray(positions, dtype=np.int64))).to_pylist()
+    return [str(x) for x in np.asarray(col, dtype=object)[np.asarray(positions, dtype=np.intp)]]
 
 
 def load_facts(path: Path, registry: Registry, extra: Sequence[Path] = (),
