@@ -32,8 +32,8 @@ class FactsModel(pa.DataFrameModel):
     period: Series[str] = pa.Field(str_matches=r"^\d{4}(-\d{2}(-\d{2})?)?$")
     value: Series[float] = pa.Field(nullable=True)
     unit: Series[str]
-    scale: Series[int] = pa.Field(isin=[0, 3, 6, 9, 12])
-    decimals: Series[int] = pa.Field(ge=0, le=12)
+    scale: Series[np.int8] = pa.Field(isin=[0, 3, 6, 9, 12])  # int8: the contract bounds it (facts.py _TYPED)
+    decimals: Series[np.int8] = pa.Field(ge=0, le=12)
     rounding: Series[str] = pa.Field(isin=list(ROUNDINGS))
     status: Series[str] = pa.Field(isin=["final", "preliminar", "NA", "ND"])
     source: Series[str] = pa.Field(str_length={"min_value": 1})

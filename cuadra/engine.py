@@ -21,7 +21,7 @@ import pandas as pd
 
 from cuadra import __version__
 from cuadra.cache import cached
-from cuadra.contract.facts import load_facts
+from cuadra.contract.facts import distinct_rows, from_files, load_facts
 from cuadra.contract.readers import dataset_files
 from cuadra.contract.registry import Registry, default_registry_paths, load_registry
 from cuadra.findings import FactRef, Finding, Run
@@ -75,10 +75,9 @@ def expand_project_templates(project: Project, registry: Registry, facts: pd.Dat
     from cuadra.rules.templates import expand_templates, load_templates
     from cuadra.vocabulary import build_vocabulary
 
-    present = facts[["concept", "period", "source", "locator"]].drop_duplicates().astype(str)
+    present = distinct_rows(facts, ["concept", "period", "source", "locator"])  # decoded once per distinct tuple
     templates = cached("plantillas", project.templates, lambda: load_templates(project.templates))
-    return expand_templates(templates, build_vocabulary(registry),
-                            present.itertuples(index=False, name=None), rules).rules
+    return expand_templates(templates, build_vocabulary(registry), present, rules).rules
 
 
 def _load_waivers(path: Path | None) -> list[Waiver]:
@@ -251,7 +250,7 @@ def split_applying(rules: Sequence[Rule], concepts: set[str]) -> tuple[list[Rule
 def _reference_rows(facts: pd.DataFrame, path: Path, reference: Sequence[Path]) -> np.ndarray:
     """Which rows came from a reference table rather than from the dataset itself."""
     ref_names = {f.name for f in reference} - {f.name for f in dataset_files(path)}
-    return facts["fact_id"].str.rsplit(":", n=1).str[0].isin(ref_names).to_numpy()
+    return from_files(facts, ref_names)
 
 
 def keep_used_reference(facts: pd.DataFrame, path: Path, reference: Sequence[Path],

@@ -29,7 +29,8 @@ from cuadra.errors import InputError, InputErrors
 from cuadra.intervals import bounds_from_published
 from cuadra.limits import current
 
-__all__ = ["REQUIRED", "OPTIONAL", "FACT_COLUMNS", "Dataset", "load_facts", "facts_from_records", "fact_id", "fact_ids"]
+__all__ = ["REQUIRED", "OPTIONAL", "FACT_COLUMNS", "Dataset", "load_facts", "facts_from_records", "fact_id", "fact_ids",
+           "distinct_rows", "from_files"]
 
 REQUIRED = ("concept", "period", "value", "unit", "scale", "decimals", "rounding", "status",
             "source", "locator", "quote")
@@ -506,3 +507,43 @@ def load_facts(path: Path, registry: Registry, extra: Sequence[Path] = (),
     if facts.empty:
         raise InputErrors([InputError(str(path), None, None, "no facts found")])
     return Dataset(facts=facts, files=files)
+
+
+def _codes(col: pd.Series) -> tuple[npt.NDArray[np.integer], pd.Index]:
+    """A column's codes and its distinct values: free for a categorical, one factorize otherwise."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        return col.cat.codes.to_numpy(), col.cat.categories
+    codes, uniques = pd.factorize(col.to_numpy(dtype=object))
+    return codes, pd.Index(uniques, dtype=object)
+
+
+def distinct_rows(facts: pd.DataFrame, columns: Sequence[str]) -> list[tuple[str, ...]]:
+    """The distinct ``columns`` tuples of ``facts`` as strs, in order of first appearance (as
+    ``drop_duplicates``), found on the columns' codes: only the distinct tuples are decoded."""
+    if facts.empty:
+        return []
+    parts = [_codes(facts[c]) for c in columns]
+    key = np.zeros(len(facts), dtype=np.int64)
+    for codes, cats in parts:  # mixed radix over the codes; renumbered when the product would overflow
+        key = key * max(len(cats), 1) + codes
+        if len(cats) and np.iinfo(np.int64).max // max(len(cats), 1) < max(int(key.max()), 1) * 2:
+            key = np.unique(key, return_inverse=True)[1].astype(np.int64)
+    _, first = np.unique(key, return_index=True)
+    first.sort()
+    cols = [np.asarray(cats, dtype=object)[codes[first]] for codes, cats in parts]
+    return [tuple(str(x) for x in row) for row in zip(*cols, strict=True)]
+
+
+def from_files(facts: pd.DataFrame, names: Iterable[str]) -> npt.NDArray[np.bool_]:
+    """Which facts were read from a file named in ``names`` (their ``fact_id`` is ``name:row``), matched
+    in Arrow over the column: no Python str per fact."""
+    names = sorted(set(names))
+    if not names or facts.empty:
+        return np.zeros(len(facts), dtype=bool)
+    col = facts["fact_id"].array
+    data = getattr(col, "_pa_array", None)
+    if data is None:
+        data = pa.array(np.asarray(col, dtype=object), type=pa.large_string())
+    pattern = "^(?:" + "|".join(re.escape(n) for n in names) + r"):[^:]*$"
+    hit = pc.match_substring_regex(data, pattern)
+    return np.asarray(hit.to_numpy(zero_copy_only=False) if hasattr(hit, "to_numpy") else hit, dtype=bool)
