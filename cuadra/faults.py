@@ -51,6 +51,9 @@ def _with_digits(value: float, decimals: int, digits: str) -> float:
 def _set(df: pd.DataFrame, i: int, **cols: object) -> pd.DataFrame:
     out = df.copy()
     for k, v in cols.items():
+        col = out[k]
+        if isinstance(col.dtype, pd.CategoricalDtype) and v not in col.cat.categories:
+            out[k] = col.cat.add_categories([v])  # a categorical refuses a value it has no category for
         out.iloc[i, out.columns.get_loc(k)] = v
     b = bounds_from_published(out["value"].iloc[[i]].to_numpy(), out["decimals"].iloc[[i]].to_numpy(),
                               out["scale"].iloc[[i]].to_numpy(), out["rounding"].iloc[[i]].to_numpy(dtype=object))

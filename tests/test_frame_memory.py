@@ -130,3 +130,7 @@ def test_the_frame_holds_no_python_object_per_fact(registry: Registry) -> None:
     cols = ["concept", "period", "source", "locator"]
     assert distinct_rows(df, cols) == list(df[cols].astype(str).drop_duplicates().itertuples(index=False, name=None))
     assert distinct_rows(df.astype({c: object for c in cols}), cols) == distinct_rows(df, cols)
+    rango = [registry.concepts[c].rango for c in df["concept"].astype(object)]
+    assert np.array_equal(df["rango_min"].to_numpy(), np.array([r[0] if r else np.nan for r in rango]), equal_nan=True)
+    assert np.array_equal(df["rango_max"].to_numpy(), np.array([r[1] if r else np.nan for r in rango]), equal_nan=True)
+    assert list(df["source"].cat.categories) == sorted(df["source"].cat.categories)  # sorting sorts as text

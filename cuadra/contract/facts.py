@@ -108,7 +108,7 @@ def facts_from_records(
     max_errors = current().max_errors
     # Text as codes while streaming (a dict text -> code per column and 4 bytes a fact), numbers straight into
     # typed arrays: no Python object per fact survives a row, and the frame is built from the arrays at the end.
-    text = {c: _Codes() for c in _TEXT}
+    text = _text_columns()
     typed = {c: array(t) for c, t in _TYPED.items()}
     # Every row that reaches the duplicate check (stored or not): its file, row and a hash of its cells.
     # Duplicates are found after the stream from these arrays (``_duplicates``), not in a dict per fact.
@@ -282,13 +282,18 @@ _DTYPES = {"value": np.float64, "scale": np.int8, "decimals": np.int8, "pub_valu
            "pub_scale": np.float64, "pub_decimals": np.float64, "rango_min": np.float64, "rango_max": np.float64}
 
 
+def _text_columns() -> dict[str, _Codes]:
+    # A closed vocabulary is every column's categories from the start: a fact may be set to any of its words.
+    return {c: _Codes(ROUNDINGS if c == "rounding" else STATUSES if c == "status" else ()) for c in _TEXT}
+
+
 class _Codes:
     """One text column while streaming: a code per row, and each distinct text once."""
 
     __slots__ = ("codes", "index")
 
-    def __init__(self) -> None:
-        self.index: dict[str, int] = {}
+    def __init__(self, known: Sequence[str] = ()) -> None:
+        self.index: dict[str, int] = {t: i for i, t in enumerate(known)}
         self.codes = array("i")
 
     def add(self, text: str) -> None:
@@ -368,16 +373,24 @@ def _merged(errors: list[InputError], found: list[tuple[int, int, InputError]], 
 def _finish(rows: list[dict[str, object]]) -> pd.DataFrame:
     """The facts frame from row dicts (test strategies and benchmarks build facts this way), with the
     dtypes a frame read from files has."""
-    text = {c: _Codes() for c in _TEXT}
+    text = _text_columns()
     for r in rows:
         for c in _TEXT:
             text[c].add(str(r.get(c, "") or ""))
-    df = pd.DataFrame({c: pd.Categorical.from_codes(text[c].array(), categories=list(text[c].index))
+    df = pd.DataFrame({c: _categorical(text[c].array(), list(text[c].index))
                        if c in _TEXT else
                        _ids([str(r["fact_id"]) for r in rows]) if c == "fact_id" else
                        np.asarray([r.get(c, np.nan) for r in rows], dtype=_DTYPES[c])
                        for c in FACT_COLUMNS if c not in ("lo", "hi")}, copy=False)
     return _bounded(df)
+
+
+def _categorical(codes: npt.NDArray[np.int32], cats: list[str]) -> pd.Categorical:
+    """A text column from its codes, its categories in str order: sorting the column sorts it as text."""
+    order = np.argsort(np.asarray(cats, dtype=object), kind="stable")
+    rank = np.empty(len(cats), dtype=np.int32)
+    rank[order] = np.arange(len(cats), dtype=np.int32)
+    return pd.Categorical.from_codes(rank[codes], categories=[cats[i] for i in order.tolist()])
 
 
 def _ids(ids: list[str]) -> pd.arrays.ArrowStringArray:
@@ -397,24 +410,21 @@ def _frame(text: dict[str, _Codes], typed: dict[str, array], files: list[str], w
     wr = np.frombuffer(where_row, dtype=np.int64)[:n]
     data["fact_id"] = _fact_ids(files, wf if keep is None else wf[keep], wr if keep is None else wr[keep])
     del wf, wr
-    concepts = None
     for c in FACT_COLUMNS[1:]:
         if c in _TEXT:
             col = text.pop(c)
             codes = col.array(n)
             cats = list(col.index)
-            if c == "concept":
-                concepts = cats
-            data[c] = pd.Categorical.from_codes(codes if keep is None else codes[keep], categories=cats)
+            data[c] = _categorical(codes if keep is None else codes[keep], cats)
             del col, codes
         elif c in _TYPED:
             raw = np.frombuffer(typed.pop(c), dtype=_DTYPES[c])
             data[c] = raw.copy() if keep is None else raw[keep]
             del raw
     # A concept's range is the registry's: one lookup per concept, not one float pair per row while reading.
-    assert concepts is not None
-    ranges = [registry.concepts[k].rango or (np.nan, np.nan) for k in concepts]
-    cc = data["concept"].codes  # type: ignore[attr-defined]
+    concept: pd.Categorical = data["concept"]  # type: ignore[assignment]
+    ranges = [registry.concepts[k].rango or (np.nan, np.nan) for k in concept.categories]
+    cc = concept.codes
     data["rango_min"] = np.array([r[0] for r in ranges], dtype=np.float64)[cc]
     data["rango_max"] = np.array([r[1] for r in ranges], dtype=np.float64)[cc]
     df = pd.DataFrame({c: data.pop(c) for c in FACT_COLUMNS if c not in ("lo", "hi")}, copy=False)
