@@ -13,6 +13,8 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
+import pyarrow.compute as pc
+from pandera.typing import Category
 from pandera.typing.pandas import Series
 
 from cuadra.contract.facts import ROUNDINGS
@@ -27,22 +29,41 @@ __all__ = ["FactsModel", "build_schema", "run_pandera"]
 class FactsModel(pa.DataFrameModel):
     """The facts contract (DESIGN.md), as Pandera checks it after loading."""
 
-    fact_id: Series[str] = pa.Field(unique=True)
-    concept: Series[str] = pa.Field(str_matches=r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
-    period: Series[str] = pa.Field(str_matches=r"^\d{4}(-\d{2}(-\d{2})?)?$")
+    # The frame's own dtypes (cuadra.contract.facts): a dtype check, not Pandera's isinstance(x, str) per fact
+    # (``Series[str]`` maps every value: ~300 bytes a fact at its peak on Arrow strings).
+    fact_id: Series[pd.StringDtype] = pa.Field(dtype_kwargs={"storage": "pyarrow"})
+    concept: Series[Category] = pa.Field(str_matches=r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
+    period: Series[Category] = pa.Field(str_matches=r"^\d{4}(-\d{2}(-\d{2})?)?$")
     value: Series[float] = pa.Field(nullable=True)
-    unit: Series[str]
+    unit: Series[Category]
     scale: Series[np.int8] = pa.Field(isin=[0, 3, 6, 9, 12])  # int8: the contract bounds it (facts.py _TYPED)
     decimals: Series[np.int8] = pa.Field(ge=0, le=12)
-    rounding: Series[str] = pa.Field(isin=list(ROUNDINGS))
-    status: Series[str] = pa.Field(isin=["final", "preliminar", "NA", "ND"])
-    source: Series[str] = pa.Field(str_length={"min_value": 1})
-    locator: Series[str] = pa.Field(str_matches=r"^\d+(-\d+)?$")
-    quote: Series[str] = pa.Field(str_length={"min_value": 1})
-    published: Series[str]
-    lectura: Series[str]
+    rounding: Series[Category] = pa.Field(isin=list(ROUNDINGS))
+    status: Series[Category] = pa.Field(isin=["final", "preliminar", "NA", "ND"])
+    source: Series[Category]
+    locator: Series[Category] = pa.Field(str_matches=r"^\d+(-\d+)?$")
+    quote: Series[Category]
+    published: Series[Category]
+    lectura: Series[Category]
     lo: Series[float] = pa.Field(nullable=True)
     hi: Series[float] = pa.Field(nullable=True)
+
+    @pa.check("fact_id", name="field_uniqueness")
+    def unique_ids(cls, ids: Series[str]) -> Series[bool] | bool:
+        """Every id once: counted in Arrow when the column is Arrow strings (Pandera's ``unique=True``
+        makes a Python str per fact, ~300 bytes a fact at its peak); the repeated ids only on a repeat."""
+        data = getattr(ids.array, "_pa_array", None)
+        if data is not None and pc.count_distinct(data).as_py() == len(ids):
+            return True
+        return ~ids.duplicated(keep=False)
+
+    @pa.check("source", "quote", name="str_length")
+    def not_empty(cls, text: Series[str]) -> Series[bool]:
+        """Provenance text is never empty: measured once per distinct text of a categorical column."""
+        if isinstance(text.dtype, pd.CategoricalDtype):
+            ok = np.append(text.cat.categories.to_numpy() != "", False)  # code -1 (missing): not ok
+            return pd.Series(ok[text.cat.codes.to_numpy()], index=text.index)
+        return text.str.len() >= 1
 
     @pa.dataframe_check(name="contrato.valor_segun_estado")
     def value_only_when_available(cls, df: pd.DataFrame) -> Series[bool]:

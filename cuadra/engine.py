@@ -261,7 +261,12 @@ def keep_used_reference(facts: pd.DataFrame, path: Path, reference: Sequence[Pat
         return facts
     used = {ref.concept for r in rules for ref in r.refs}
     keep = ~is_ref | facts["concept"].isin(used).to_numpy()
-    return facts if keep.all() else facts.loc[keep].reset_index(drop=True)
+    if keep.all():
+        return facts
+    k = int(np.argmin(keep))
+    if not keep[k:].any():  # reference rows are read last: dropping a tail is a view, not a copy of the frame
+        return facts.iloc[:k]
+    return facts.loc[keep].reset_index(drop=True)
 
 
 def _without_unused_reference(facts: pd.DataFrame, path: Path, reference: Sequence[Path],

@@ -390,7 +390,13 @@ def _categorical(codes: npt.NDArray[np.int32], cats: list[str]) -> pd.Categorica
     order = np.argsort(np.asarray(cats, dtype=object), kind="stable")
     rank = np.empty(len(cats), dtype=np.int32)
     rank[order] = np.arange(len(cats), dtype=np.int32)
-    return pd.Categorical.from_codes(rank[codes], categories=[cats[i] for i in order.tolist()])
+    out = pd.Categorical.from_codes(rank[codes], categories=[cats[i] for i in order.tolist()])
+    # pandas checked the categories' uniqueness with a hash table it keeps (~100 bytes a distinct quote, for
+    # nothing after that check): drop it; a lookup rebuilds it.
+    cleanup = getattr(out.categories, "_cleanup", None)
+    if cleanup is not None:
+        cleanup()
+    return out
 
 
 def _ids(ids: list[str]) -> pd.arrays.ArrowStringArray:
