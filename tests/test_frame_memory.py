@@ -134,3 +134,14 @@ def test_the_frame_holds_no_python_object_per_fact(registry: Registry) -> None:
     assert np.array_equal(df["rango_min"].to_numpy(), np.array([r[0] if r else np.nan for r in rango]), equal_nan=True)
     assert np.array_equal(df["rango_max"].to_numpy(), np.array([r[1] if r else np.nan for r in rango]), equal_nan=True)
     assert list(df["source"].cat.categories) == sorted(df["source"].cat.categories)  # sorting sorts as text
+
+
+def test_cells_read_positions_as_to_numpy_would(registry: Registry) -> None:
+    from cuadra.contract.facts import cells
+
+    df = load_facts(Path(__file__).resolve().parent.parent / "fixtures" / "reports", registry).facts
+    for c in ("fact_id", "concept", "quote", "value", "scale", "lo"):
+        whole, view = df[c].to_numpy(), cells(df[c])
+        assert len(view) == len(whole)
+        for i in (0, 5, len(df) - 1):
+            assert view[i] == whole[i] and type(view[i]) is type(whole[i]), (c, i)

@@ -35,7 +35,7 @@ from cuadra.limits import current
 pa.set_memory_pool(pa.system_memory_pool())
 
 __all__ = ["REQUIRED", "OPTIONAL", "FACT_COLUMNS", "Dataset", "load_facts", "facts_from_records", "fact_id", "fact_ids",
-           "distinct_rows", "from_files"]
+           "distinct_rows", "from_files", "cells"]
 
 REQUIRED = ("concept", "period", "value", "unit", "scale", "decimals", "rounding", "status",
             "source", "locator", "quote")
@@ -611,3 +611,46 @@ def from_files(facts: pd.DataFrame, names: Iterable[str]) -> npt.NDArray[np.bool
     pattern = "^(?:" + "|".join(re.escape(n) for n in names) + r"):[^:]*$"
     hit = pc.match_substring_regex(data, pattern)
     return np.asarray(hit.to_numpy(zero_copy_only=False) if hasattr(hit, "to_numpy") else hit, dtype=bool)
+
+
+class _ArrowCells:
+    """Position -> str of an Arrow string column, one str made per read."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: pa.ChunkedArray | pa.Array) -> None:
+        self.data = data
+
+    def __getitem__(self, i: int) -> str | None:
+        return self.data[int(i)].as_py()  # type: ignore[no-any-return]
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+
+class _CategoryCells:
+    """Position -> value of a categorical column: its codes and its distinct values, nothing per fact."""
+
+    __slots__ = ("codes", "values")
+
+    def __init__(self, col: pd.Series) -> None:
+        self.codes = col.cat.codes.to_numpy()
+        self.values = np.append(col.cat.categories.to_numpy(dtype=object), np.nan)  # code -1: missing
+
+    def __getitem__(self, i: int) -> object:
+        return self.values[self.codes[i]]
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+
+def cells(col: pd.Series) -> Sequence[object]:
+    """An indexable view of one frame column for reading a few positions (a finding's facts) without
+    converting the whole column: ``col.to_numpy()`` on a categorical makes an object array (8 bytes a
+    fact), on ``fact_id`` (Arrow strings) a str per fact (~90 bytes)."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        return _CategoryCells(col)  # type: ignore[return-value]
+    data = getattr(col.array, "_pa_array", None)
+    if data is not None:
+        return _ArrowCells(data)  # type: ignore[return-value]
+    return col.to_numpy()  # type: ignore[return-value]
