@@ -17,8 +17,6 @@ from cuadra.contract.facts import (
     OPTIONAL,
     REQUIRED,
     distinct_rows,
-    fact_id,
-    fact_ids,
     facts_from_records,
     from_files,
     load_facts,
@@ -26,6 +24,7 @@ from cuadra.contract.facts import (
 from cuadra.contract.registry import Registry, load_registry
 from cuadra.engine import project_paths
 from cuadra.errors import InputErrors
+from cuadra.textcolumn import TextColumn
 
 KEY = ("concept", "period", "source", "locator", "quote")
 CONCEPTS = ("poblacion_derechohabiente.adscrita", "prestaciones_economicas.indemnizaciones_globales.trabajadores")
@@ -123,8 +122,8 @@ def test_the_frame_holds_no_python_object_per_fact(registry: Registry) -> None:
     assert df["fact_id"].dtype == pd.StringDtype("pyarrow")
     assert df["lo"].dtype == np.float64 and df["value"].dtype == np.float64
     ids = df["fact_id"].astype(object).to_numpy()
-    assert fact_id(df, 7) == ids[7]
-    assert fact_ids(df, [3, 0, 5]) == [ids[3], ids[0], ids[5]]
+    assert TextColumn(df["fact_id"]).one(7) == ids[7]  # a few ids read without spelling the column
+    assert TextColumn(df["fact_id"]).strings([3, 0, 5]) == [ids[3], ids[0], ids[5]]
     names = {f.name for f in p.reference}
     assert (from_files(df, names) == np.array([i.rsplit(":", 1)[0] in names for i in ids])).all()
     cols = ["concept", "period", "source", "locator"]
@@ -135,13 +134,3 @@ def test_the_frame_holds_no_python_object_per_fact(registry: Registry) -> None:
     assert np.array_equal(df["rango_max"].to_numpy(), np.array([r[1] if r else np.nan for r in rango]), equal_nan=True)
     assert list(df["source"].cat.categories) == sorted(df["source"].cat.categories)  # sorting sorts as text
 
-
-def test_cells_read_positions_as_to_numpy_would(registry: Registry) -> None:
-    from cuadra.contract.facts import cells
-
-    df = load_facts(Path(__file__).resolve().parent.parent / "fixtures" / "reports", registry).facts
-    for c in ("fact_id", "concept", "quote", "value", "scale", "lo"):
-        whole, view = df[c].to_numpy(), cells(df[c])
-        assert len(view) == len(whole)
-        for i in (0, 5, len(df) - 1):
-            assert view[i] == whole[i] and type(view[i]) is type(whole[i]), (c, i)

@@ -34,8 +34,8 @@ from cuadra.limits import current
 # (100 editions of the bundle: 247 -> 204 MiB peak while reading, 343 -> 312 MiB through the rules).
 pa.set_memory_pool(pa.system_memory_pool())
 
-__all__ = ["REQUIRED", "OPTIONAL", "FACT_COLUMNS", "Dataset", "load_facts", "facts_from_records", "fact_id", "fact_ids",
-           "distinct_rows", "from_files", "cells"]
+__all__ = ["REQUIRED", "OPTIONAL", "FACT_COLUMNS", "Dataset", "load_facts", "facts_from_records",
+           "distinct_rows", "from_files"]
 
 REQUIRED = ("concept", "period", "value", "unit", "scale", "decimals", "rounding", "status",
             "source", "locator", "quote")
@@ -509,22 +509,6 @@ def _fact_ids(files: list[str], file_code: npt.NDArray[np.int32],
     return pd.arrays.ArrowStringArray(pa.chunked_array(chunks, type=pa.large_string()).combine_chunks())
 
 
-def fact_id(facts: pd.DataFrame, i: int) -> str:
-    """The id of the fact at position ``i``, without turning the whole column into Python strs
-    (``facts["fact_id"].to_numpy()`` makes one str per fact: ~90 bytes each)."""
-    col = facts["fact_id"].array
-    return str(col[i])
-
-
-def fact_ids(facts: pd.DataFrame, positions: npt.NDArray[np.intp] | Sequence[int]) -> list[str]:
-    """The ids of the facts at ``positions`` (a few, typically the failing ones): one str each, only those."""
-    col = facts["fact_id"].array
-    data = getattr(col, "_pa_array", None)
-    if data is not None:
-        return data.take(pa.array(np.asarray(positions, dtype=np.int64))).to_pylist()
-    return [str(x) for x in np.asarray(col, dtype=object)[np.asarray(positions, dtype=np.intp)]]
-
-
 def load_facts(path: Path, registry: Registry, extra: Sequence[Path] = (),
                progress: Callable[[int, int], None] | None = None) -> Dataset:
     """Load a file or a folder of files; every contract error of every file is raised together.
@@ -612,45 +596,3 @@ def from_files(facts: pd.DataFrame, names: Iterable[str]) -> npt.NDArray[np.bool
     hit = pc.match_substring_regex(data, pattern)
     return np.asarray(hit.to_numpy(zero_copy_only=False) if hasattr(hit, "to_numpy") else hit, dtype=bool)
 
-
-class _ArrowCells:
-    """Position -> str of an Arrow string column, one str made per read."""
-
-    __slots__ = ("data",)
-
-    def __init__(self, data: pa.ChunkedArray | pa.Array) -> None:
-        self.data = data
-
-    def __getitem__(self, i: int) -> str | None:
-        return self.data[int(i)].as_py()  # type: ignore[no-any-return]
-
-    def __len__(self) -> int:
-        return len(self.data)
-
-
-class _CategoryCells:
-    """Position -> value of a categorical column: its codes and its distinct values, nothing per fact."""
-
-    __slots__ = ("codes", "values")
-
-    def __init__(self, col: pd.Series) -> None:
-        self.codes = col.cat.codes.to_numpy()
-        self.values = np.append(col.cat.categories.to_numpy(dtype=object), np.nan)  # code -1: missing
-
-    def __getitem__(self, i: int) -> object:
-        return self.values[self.codes[i]]
-
-    def __len__(self) -> int:
-        return len(self.codes)
-
-
-def cells(col: pd.Series) -> Sequence[object]:
-    """An indexable view of one frame column for reading a few positions (a finding's facts) without
-    converting the whole column: ``col.to_numpy()`` on a categorical makes an object array (8 bytes a
-    fact), on ``fact_id`` (Arrow strings) a str per fact (~90 bytes)."""
-    if isinstance(col.dtype, pd.CategoricalDtype):
-        return _CategoryCells(col)  # type: ignore[return-value]
-    data = getattr(col.array, "_pa_array", None)
-    if data is not None:
-        return _ArrowCells(data)  # type: ignore[return-value]
-    return col.to_numpy()  # type: ignore[return-value]
