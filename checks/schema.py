@@ -13,7 +13,6 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
-import pyarrow.compute as pc
 from pandera.typing import Category
 from pandera.typing.pandas import Series
 
@@ -22,6 +21,7 @@ from cuadra.rules.builtins import duplicates, published, ranges
 from cuadra.rules.catalogue import Rule
 from cuadra.rules.evaluate import FactIndex, RuleResult, evaluate_rule, evaluate_rules, evaluate_rules_isolated
 from cuadra.rules.results import FAIL
+from cuadra.textcolumn import repeated
 
 __all__ = ["FactsModel", "build_schema", "run_pandera"]
 
@@ -50,18 +50,17 @@ class FactsModel(pa.DataFrameModel):
 
     @pa.check("fact_id", name="field_uniqueness")
     def unique_ids(cls, ids: Series[str]) -> Series[bool] | bool:
-        """Every id once: counted in Arrow when the column is Arrow strings (Pandera's ``unique=True``
-        makes a Python str per fact, ~300 bytes a fact at its peak); the repeated ids only on a repeat."""
-        data = getattr(ids.array, "_pa_array", None)
-        if data is not None and pc.count_distinct(data).as_py() == len(ids):
-            return True
-        return ~ids.duplicated(keep=False)
+        """Every id once. Pandera's ``unique=True`` makes a Python str per fact and Arrow's distinct
+        count a table of every id (~300 and ~190 bytes a fact at their peaks): ``repeated`` hashes
+        the Arrow buffers instead (issue 17); only a repeat builds the per-fact answer."""
+        twice = repeated(ids)
+        return True if not twice.any() else pd.Series(~twice, index=ids.index)
 
     @pa.check("source", "quote", name="str_length")
     def not_empty(cls, text: Series[str]) -> Series[bool]:
         """Provenance text is never empty: measured once per distinct text of a categorical column."""
         if isinstance(text.dtype, pd.CategoricalDtype):
-            ok = np.append(text.cat.categories.to_numpy() != "", False)  # code -1 (missing): not ok
+            ok = np.append(np.asarray(text.cat.categories != "", dtype=bool), False)  # code -1 (missing): not ok
             return pd.Series(ok[text.cat.codes.to_numpy()], index=text.index)
         return text.str.len() >= 1
 

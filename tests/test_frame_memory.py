@@ -4,6 +4,7 @@ decimals int8, ``fact_id`` Arrow strings; the helpers that read a few ids or the
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -134,3 +135,55 @@ def test_the_frame_holds_no_python_object_per_fact(registry: Registry) -> None:
     assert np.array_equal(df["rango_max"].to_numpy(), np.array([r[1] if r else np.nan for r in rango]), equal_nan=True)
     assert list(df["source"].cat.categories) == sorted(df["source"].cat.categories)  # sorting sorts as text
 
+
+
+# -- fact_id uniqueness without a table of every id (checks.schema.FactsModel.unique_ids) ----------------
+
+ids_text = st.text(alphabet=st.sampled_from("ab:1ñ\x00é"), max_size=6)
+
+
+@given(values=st.lists(st.one_of(ids_text, st.none()), max_size=40), cuts=st.lists(st.integers(0, 40), max_size=4),
+       large=st.booleans(), start=st.integers(0, 3))
+def test_repeated_is_pandas_duplicated_on_arrow_chunks_and_slices(values: list[str | None], cuts: list[int],
+                                                                  large: bool, start: int) -> None:
+    """Any chunking, offset (a sliced array) or offset width: the same rows as ``duplicated(keep=False)``."""
+    import pyarrow as pa
+
+    from cuadra.textcolumn import repeated
+
+    kind = pa.large_string() if large else pa.string()
+    whole = pa.array(["pad"] * start + values, type=kind).slice(start)  # a non-zero offset into the buffers
+    bounds = sorted({0, len(values), *(c for c in cuts if c <= len(values))})
+    chunked = pa.chunked_array([whole.slice(a, b - a) for a, b in itertools.pairwise(bounds)] or
+                               [whole], type=kind)
+    series = pd.Series(pd.arrays.ArrowStringArray(chunked))
+    expected = pd.Series(values, dtype=object).duplicated(keep=False).to_numpy()
+    assert repeated(series).tolist() == expected.tolist()
+    assert repeated(pd.Series(values, dtype=object)).tolist() == expected.tolist()  # other dtypes: pandas' own
+
+
+def test_repeated_confirms_a_hash_collision_as_strings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every id hashed alike: only the ids really repeated are reported."""
+    from cuadra import textcolumn
+
+    monkeypatch.setattr(textcolumn, "_string_hashes", lambda array: np.zeros(len(array), dtype=np.uint64))
+    series = pd.Series(["a.csv:2", "a.csv:3", "a.csv:2", "b.csv:2"], dtype="string[pyarrow]")
+    assert textcolumn.repeated(series).tolist() == [True, False, True, False]
+
+
+def test_facts_model_refuses_a_repeated_fact_id(registry: Registry) -> None:
+    """The contract's uniqueness still fails on a frame that states an id twice, naming that id."""
+    import pandera.pandas as pa
+
+    from checks.schema import FactsModel
+
+    bundle = sorted((project_paths().rules[0].parent.parent / "fixtures" / "reports").glob("*.csv"))[0]
+    once = load_facts(bundle, registry).facts
+    FactsModel.validate(once, lazy=True)  # every id once
+    twice = pd.concat([once, once.iloc[[3]]], ignore_index=True)
+    assert twice["fact_id"].dtype == pd.StringDtype("pyarrow")
+    with pytest.raises(pa.errors.SchemaErrors) as exc:
+        FactsModel.validate(twice, lazy=True)
+    cases = exc.value.failure_cases
+    assert set(cases["check"]) == {"field_uniqueness"}
+    assert set(cases["failure_case"].astype(str)) == {once["fact_id"].iloc[3]}
