@@ -247,12 +247,16 @@ class FindingSet(Sequence[Finding]):
         return out
 
     # -- reading without building every finding ---------------------------------------------------
-    def enumerate_where(self, statuses: Collection[str]) -> Iterator[tuple[int, Finding]]:
-        """``(position, finding)`` of every instance whose status is in ``statuses``, in order."""
+    def enumerate_where(self, statuses: Collection[str],
+                        rules: Collection[str] | None = None) -> Iterator[tuple[int, Finding]]:
+        """``(position, finding)`` of every instance whose status is in ``statuses``, in order;
+        ``rules``: only the instances of those rules (a column block of another rule builds nothing)."""
         base = 0
         for b in self._blocks:
-            for j, f in b.found(statuses):
-                yield base + j, f
+            if rules is None or not isinstance(b, _Columnar) or b.common["rule"] in rules:
+                for j, f in b.found(statuses):
+                    if rules is None or f.rule in rules:
+                        yield base + j, f
             base += len(b)
 
     def where(self, statuses: Collection[str]) -> Iterator[Finding]:

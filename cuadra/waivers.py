@@ -131,7 +131,8 @@ def apply_waivers(findings: Sequence[Finding], waivers: list[Waiver], today: dat
     used: set[tuple[str, str]] = set()
     expired: list[str] = []
     out = findings.copy() if isinstance(findings, FindingSet) else FindingSet(findings)
-    for i, f in out.enumerate_where(("fail",)) if by_key else ():
+    # Only the failing instances of waived rules are built (issue 17: not every failing instance).
+    for i, f in out.enumerate_where(("fail",), {w.rule for w in waivers}) if by_key else ():
         w = by_key.get((f.rule, f.key))
         if w is not None:
             used.add((w.rule, w.key))
