@@ -122,6 +122,7 @@ def test_the_frame_holds_no_python_object_per_fact(registry: Registry) -> None:
     assert df["scale"].dtype == np.int8 and df["decimals"].dtype == np.int8
     assert df["fact_id"].dtype == pd.StringDtype("pyarrow")
     assert df["lo"].dtype == np.float64 and df["value"].dtype == np.float64
+    assert df["pub_scale"].dtype == np.float32 and df["pub_decimals"].dtype == np.float32  # small ints or NaN
     ids = df["fact_id"].astype(object).to_numpy()
     assert TextColumn(df["fact_id"]).one(7) == ids[7]  # a few ids read without spelling the column
     assert TextColumn(df["fact_id"]).strings([3, 0, 5]) == [ids[3], ids[0], ids[5]]

@@ -286,10 +286,12 @@ _TEXT = ("concept", "period", "unit", "rounding", "status", "source", "locator",
          "pub_error")
 #: Typed columns filled while reading: array typecodes (float64; int8 where the contract bounds the value:
 #: scale is one of 0-12, decimals at most MAX_DECIMALS). ``rango_min``/``rango_max`` come from the concept.
-_TYPED = {"value": "d", "scale": "b", "decimals": "b", "pub_value": "d", "pub_scale": "d", "pub_decimals": "d"}
+#: ``pub_scale``/``pub_decimals`` (the printed text's scale and decimals, NaN when it states none) are
+#: float32: small integers or NaN, exact in 32 bits, read as float64 by their consumers (issue 17: 8 B/fact).
+_TYPED = {"value": "d", "scale": "b", "decimals": "b", "pub_value": "d", "pub_scale": "f", "pub_decimals": "f"}
 #: numpy dtype of each typed column of the frame.
 _DTYPES = {"value": np.float64, "scale": np.int8, "decimals": np.int8, "pub_value": np.float64,
-           "pub_scale": np.float64, "pub_decimals": np.float64, "rango_min": np.float64, "rango_max": np.float64}
+           "pub_scale": np.float32, "pub_decimals": np.float32, "rango_min": np.float64, "rango_max": np.float64}
 
 
 def _text_columns() -> dict[str, _Codes]:
