@@ -188,3 +188,18 @@ def test_facts_model_refuses_a_repeated_fact_id(registry: Registry) -> None:
     cases = exc.value.failure_cases
     assert set(cases["check"]) == {"field_uniqueness"}
     assert set(cases["failure_case"].astype(str)) == {once["fact_id"].iloc[3]}
+
+
+def test_facts_model_checks_the_quote_dtype_without_copying_it(registry: Registry) -> None:
+    """The quote column must be categorical (as read); the check is the dtype, not Pandera's copy of it."""
+    import pandera.pandas as pa
+
+    from checks.schema import FactsModel
+
+    bundle = sorted((project_paths().rules[0].parent.parent / "fixtures" / "reports").glob("*.csv"))[0]
+    df = load_facts(bundle, registry).facts
+    FactsModel.validate(df, lazy=True)
+    df["quote"] = df["quote"].astype(object)
+    with pytest.raises(pa.errors.SchemaErrors) as exc:
+        FactsModel.validate(df, lazy=True)
+    assert set(exc.value.failure_cases["check"]) == {"dtype('category')"}
