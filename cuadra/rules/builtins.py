@@ -16,8 +16,19 @@ import pandas as pd
 from cuadra import intervals as iv
 from cuadra.contract.numbers import format_cifra
 from cuadra.rules.catalogue import BUILTINS
-from cuadra.rules.evaluate import NA_STATUSES, FactIndex, FactLists, GroupFacts, Ints, RuleResult, _ranges
-from cuadra.rules.results import FAIL, INDETERMINATE, PASS, WAIVED, Coded, FactNames, GroupNames, Names, small_ints
+from cuadra.rules.evaluate import NA_STATUSES, FactIndex, FactLists, GroupFacts, Ints, RuleResult
+from cuadra.rules.results import (
+    FAIL,
+    INDETERMINATE,
+    PASS,
+    WAIVED,
+    Coded,
+    FactNames,
+    GroupNames,
+    Names,
+    index_ranges,
+    small_ints,
+)
 
 __all__ = ["duplicates", "published", "ranges", "evaluate_builtins", "truncation_reading"]
 
@@ -133,7 +144,7 @@ def _conventions(index: FactIndex, groups: Ints) -> npt.NDArray[np.object_]:
     facts = index.facts
     starts = index.indptr[groups]
     counts = index.indptr[groups + 1] - starts
-    pos = index.indices[_ranges(starts, counts)]  # each group's members in fact order
+    pos = index.indices[index_ranges(starts, counts)]  # each group's members in fact order
     grp = np.repeat(np.arange(len(groups), dtype=np.int64), counts)
     src, _ = pd.factorize(facts["source"].to_numpy()[pos], sort=True)
     near = (facts["rounding"].to_numpy()[pos] == "nearest").astype(np.int64)

@@ -42,6 +42,7 @@ from cuadra.rules.results import (
     RuleResult,
     ScopedNames,
     Vocabulary,
+    index_ranges,
     small_ints,
 )
 from cuadra.rules.shapes import SPEC_REFS, Plan, period_spec
@@ -68,15 +69,6 @@ ALL = "*"
 
 #: A period table's entry not computed yet (``FactIndex.mapped``).
 _TODO = -2
-
-
-def _ranges(starts: Ints, counts: Ints) -> Ints:
-    """``concat(arange(s, s + c) for s, c in zip(starts, counts))``, without the Python loop."""
-    total = int(counts.sum())
-    if total == 0:
-        return np.zeros(0, dtype=np.int64)
-    ends = np.cumsum(counts)
-    return np.repeat(starts - (ends - counts), counts) + np.arange(total, dtype=np.int64)
 
 
 def _codes(values: pd.Series) -> tuple[Ints, npt.NDArray[np.object_]]:
@@ -166,12 +158,6 @@ class FactIndex:
         self._concept_ptr = np.searchsorted(gk // (n_p * ns) if n_p else gk, _arange(len(self.concepts) + 1))
 
     # -- decoding --------------------------------------------------------------------------------
-    def concept_of(self, groups: Ints) -> npt.NDArray[np.object_]:
-        return self.concepts[self.keys[groups] // (self.n_periods * self.n_scopes)]
-
-    def period_of(self, groups: Ints) -> npt.NDArray[np.object_]:
-        return self.period_strings()[(self.keys[groups] // self.n_scopes) % self.n_periods]
-
     def period_strings(self) -> npt.NDArray[np.object_]:
         """The vocabulary as an object array (for indexing by code), rebuilt only when it grew."""
         if len(self._period_obj) != len(self.periods):
@@ -383,7 +369,7 @@ def _stated(index: FactIndex, rule: Ints, concept: Ints) -> tuple[Ints, Ints]:
     rule, concept = rule[ok], concept[ok]
     starts = index._concept_ptr[concept]
     counts = index._concept_ptr[concept + 1] - starts
-    return np.repeat(rule, counts), index._global_period[_ranges(starts, counts)]
+    return np.repeat(rule, counts), index._global_period[index_ranges(starts, counts)]
 
 
 def _instance_table(rules: Sequence[Rule], index: FactIndex) -> tuple[Ints, Ints, Ints]:
@@ -401,7 +387,7 @@ def _instance_table(rules: Sequence[Rule], index: FactIndex) -> tuple[Ints, Ints
     ops = _RuleRefs(rules, index)
     # One row per (instance, distinct reference): the period it reads, and the concept.
     cnt = ops.count[rule]
-    row = _ranges(ops.ptr[rule], cnt)
+    row = index_ranges(ops.ptr[rule], cnt)
     inst = np.repeat(_arange(len(rule)), cnt)
     del cnt  # (each temporary goes as soon as it has served: this table is the evaluator's peak)
     target = _targets(ops.spec[row], per[inst], index, np.unique(ops.spec))
@@ -428,7 +414,7 @@ def _instance_table(rules: Sequence[Rule], index: FactIndex) -> tuple[Ints, Ints
     del last
     pairs = np.repeat(inst, counts) * ns
     del inst
-    pairs += index.keys[_ranges(first, counts)] % ns
+    pairs += index.keys[index_ranges(first, counts)] % ns
     del first, counts
     pairs, times = np.unique(pairs, return_counts=True)
     common = pairs[times == ops.count[rule[pairs // ns]]]  # stated by every distinct reference
@@ -497,7 +483,7 @@ class _Slots:
         slots = [r for rule in rules for r in rule.plan.refs]
         width = _ints([len(rule.plan.refs) for rule in rules])
         k = np.repeat(width, count)
-        slot = _ranges(np.repeat(_concat([0], np.cumsum(width))[:-1], count), k)
+        slot = index_ranges(np.repeat(_concat([0], np.cumsum(width))[:-1], count), k)
         inst = np.repeat(take, k)
         del k
         spec = _ints([n for rule in rules for n in rule.plan.specs])
@@ -711,7 +697,7 @@ def _evaluate_shapes(shapes: list[list[int]], rules: Sequence[Rule], index: Fact
     if not shapes:
         return
     ordered = _ints([i for members in shapes for i in members])
-    take = _ranges(start[ordered], count[ordered])
+    take = index_ranges(start[ordered], count[ordered])
     slots = _Slots(index, [rules[i] for i in ordered], count[ordered], take, per, scope)
     at = row = 0
     for members in shapes:

@@ -27,7 +27,7 @@ from cuadra.textcolumn import TextColumn
 
 __all__ = ["VERDICTS", "PASS", "FAIL", "INDETERMINATE", "WAIVED", "Coded", "Names", "Spelt", "Vocabulary",
            "ScopedNames", "GroupNames", "FactNames", "FactLists", "GroupMembers", "GroupFacts", "RuleResult",
-           "verdict_codes", "small_ints", "Rows"]
+           "verdict_codes", "small_ints", "index_ranges", "Rows"]
 
 Ints = npt.NDArray[np.int64]
 #: Which instances to read: a slice, or their positions (an integer array).
@@ -189,7 +189,7 @@ class FactLists(Sequence[list[int]]):
         raise NotImplementedError
 
 
-def _ranges(starts: np.ndarray, counts: np.ndarray) -> Ints:
+def index_ranges(starts: np.ndarray, counts: np.ndarray) -> Ints:
     """``concat(arange(s, s + c) for s, c in zip(starts, counts))``, without the Python loop."""
     total = int(counts.sum())
     if total == 0:
@@ -214,7 +214,7 @@ class GroupMembers:
         """Every fact of any of ``groups`` (-1 entries ignored), sorted and unique."""
         groups = groups[groups >= 0]
         starts = self.indptr[groups]
-        return np.unique(self.indices[_ranges(starts, self.indptr[groups + 1] - starts)])
+        return np.unique(self.indices[index_ranges(starts, self.indptr[groups + 1] - starts)])
 
 
 class GroupFacts(FactLists):
