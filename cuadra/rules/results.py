@@ -126,43 +126,43 @@ class Vocabulary:
     sources: list[str]
 
 
-class ScopedNames:
+class _PeriodCoded:
+    """Names whose instances carry a period code into the grouping's vocabulary."""
+
+    vocab: Vocabulary
+    period: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.period)
+
+    def periods(self, rows: Rows) -> list[str]:
+        per = self.vocab.periods
+        return [per[p] for p in self.period[rows].tolist()]
+
+
+class ScopedNames(_PeriodCoded):
     """A catalogue rule's instances: ``period`` across documents, ``period@source`` inside one
     (scope 0 is every document, ``1 + s`` the ``s``-th source)."""
 
     def __init__(self, vocab: Vocabulary, period: np.ndarray, scope: np.ndarray) -> None:
         self.vocab, self.period, self.scope = vocab, period, scope
 
-    def __len__(self) -> int:
-        return len(self.period)
-
     def keys(self, rows: Rows) -> list[str]:
         per, src = self.vocab.periods, self.vocab.sources
         return [per[p] if s == 0 else f"{per[p]}@{src[s - 1]}"
                 for p, s in zip(self.period[rows].tolist(), self.scope[rows].tolist(), strict=True)]
 
-    def periods(self, rows: Rows) -> list[str]:
-        per = self.vocab.periods
-        return [per[p] for p in self.period[rows].tolist()]
 
-
-class GroupNames:
+class GroupNames(_PeriodCoded):
     """The duplicate family's instances: ``concept|period`` of each all-documents group."""
 
     def __init__(self, vocab: Vocabulary, concept: np.ndarray, period: np.ndarray) -> None:
         self.vocab, self.concept, self.period = vocab, concept, period
 
-    def __len__(self) -> int:
-        return len(self.period)
-
     def keys(self, rows: Rows) -> list[str]:
         con, per = self.vocab.concepts, self.vocab.periods
         return [f"{con[c]}|{per[p]}" for c, p in zip(self.concept[rows].tolist(), self.period[rows].tolist(),
                                                       strict=True)]
-
-    def periods(self, rows: Rows) -> list[str]:
-        per = self.vocab.periods
-        return [per[p] for p in self.period[rows].tolist()]
 
 
 class FactNames:
