@@ -203,3 +203,14 @@ def test_facts_model_checks_the_quote_dtype_without_copying_it(registry: Registr
     with pytest.raises(pa.errors.SchemaErrors) as exc:
         FactsModel.validate(df, lazy=True)
     assert set(exc.value.failure_cases["check"]) == {"dtype('category')"}
+
+
+@given(st.lists(st.tuples(*[st.integers(0, 299)] * 8), min_size=1, max_size=40))
+def test_distinct_rows_past_int64_radix(rows: list[tuple[int, ...]]) -> None:
+    """Eight columns of 300 categories each (301^8 > 2^63): the codes are renumbered before the mixed
+    radix overflows, and the distinct tuples are still exactly drop_duplicates'."""
+    cats = [f"c{i:03d}" for i in range(300)]
+    cols = [f"k{j}" for j in range(8)]
+    df = pd.DataFrame({c: pd.Categorical.from_codes([r[j] for r in rows], categories=cats)
+                       for j, c in enumerate(cols)})
+    assert distinct_rows(df, cols) == list(df[cols].astype(str).drop_duplicates().itertuples(index=False, name=None))

@@ -574,10 +574,11 @@ def distinct_rows(facts: pd.DataFrame, columns: Sequence[str]) -> list[tuple[str
         return []
     parts = [_codes(facts[c]) for c in columns]
     key = np.zeros(len(facts), dtype=np.int64)
-    for codes, cats in parts:  # mixed radix over the codes; renumbered when the product would overflow
-        key = key * max(len(cats), 1) + codes
-        if len(cats) and np.iinfo(np.int64).max // max(len(cats), 1) < max(int(key.max()), 1) * 2:
+    for codes, cats in parts:  # mixed radix over the codes (+1: a missing value's -1 is a digit too)
+        radix = len(cats) + 1
+        if int(key.max()) >= np.iinfo(np.int64).max // radix - 1:  # renumbered before the product overflows
             key = np.unique(key, return_inverse=True)[1].astype(np.int64)
+        key = key * radix + (codes.astype(np.int64) + 1)
     _, first = np.unique(key, return_index=True)
     first.sort()
     cols = [np.asarray(cats, dtype=object)[codes[first]] for codes, cats in parts]
