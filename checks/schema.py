@@ -22,7 +22,7 @@ from cuadra.rules.builtins import duplicates, published, ranges
 from cuadra.rules.catalogue import Rule
 from cuadra.rules.evaluate import FactIndex, RuleResult, evaluate_rule, evaluate_rules, evaluate_rules_isolated
 from cuadra.rules.results import FAIL
-from cuadra.textcolumn import repeated
+from cuadra.textcolumn import non_empty, repeated
 
 __all__ = ["FactsModel", "build_schema", "run_pandera"]
 
@@ -43,7 +43,8 @@ class FactsModel(pa.DataFrameModel):
     status: Series[Category] = pa.Field(isin=["final", "preliminar", "NA", "ND"])
     source: Series[Category]
     locator: Series[Category] = pa.Field(str_matches=r"^\d+(-\d+)?$")
-    quote: Series[Any]  # categorical, checked by ``quote_is_categorical`` (below)
+    # Arrow strings as fact_id: nearly one quote a fact, no Python str each (cuadra.contract.facts.quote_column).
+    quote: Series[pd.StringDtype] = pa.Field(dtype_kwargs={"storage": "pyarrow"})
     published: Series[Category]
     lectura: Series[Category]
     lo: Series[float] = pa.Field(nullable=True)
@@ -57,20 +58,10 @@ class FactsModel(pa.DataFrameModel):
         twice = repeated(ids)
         return True if not twice.any() else pd.Series(~twice, index=ids.index)
 
-    @pa.check("quote", name="dtype('category')")
-    def quote_is_categorical(cls, text: Series[Any]) -> bool:
-        """The quote column is categorical. Pandera's own ``Category`` check builds a copy of the
-        categories (nearly one quote a fact: ~90 bytes a fact at the run's peak and ~45 kept, issue 17);
-        the dtype is all the contract asks of it."""
-        return isinstance(text.dtype, pd.CategoricalDtype)
-
     @pa.check("source", "quote", name="str_length")
-    def not_empty(cls, text: Series[str]) -> Series[bool]:
-        """Provenance text is never empty: measured once per distinct text of a categorical column."""
-        if isinstance(text.dtype, pd.CategoricalDtype):
-            ok = np.append(np.asarray(text.cat.categories != "", dtype=bool), False)  # code -1 (missing): not ok
-            return pd.Series(ok[text.cat.codes.to_numpy()], index=text.index)
-        return text.str.len() >= 1
+    def not_empty(cls, text: Series[Any]) -> Series[bool]:
+        """Provenance text is never empty: once per distinct source (categorical), on the Arrow buffers for quotes."""
+        return pd.Series(non_empty(text), index=text.index)
 
     @pa.dataframe_check(name="contrato.valor_segun_estado")
     def value_only_when_available(cls, df: pd.DataFrame) -> Series[bool]:

@@ -15,8 +15,9 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
-__all__ = ["TextColumn", "repeated"]
+__all__ = ["TextColumn", "non_empty", "repeated"]
 
 Positions = npt.NDArray[np.integer] | list[int]
 
@@ -50,6 +51,20 @@ class TextColumn:
     def strings(self, positions: Positions) -> list[str]:
         """The values at ``positions`` as ``str`` (as ``str(value)`` would spell each)."""
         return [v if type(v) is str else str(v) for v in self.take(positions).tolist()]
+
+
+def non_empty(series: pd.Series) -> npt.NDArray[np.bool_]:
+    """Where a text column holds a non-empty string (a missing value is empty), measured once per
+    distinct text of a categorical, on the buffers of an Arrow column: no str per row."""
+    dtype = series.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        ok = np.append(np.asarray(dtype.categories != "", dtype=bool), False)  # code -1 (missing): empty
+        return ok[series.cat.codes.to_numpy()]
+    data = getattr(series.array, "_pa_array", None)
+    if data is None:
+        return np.asarray(series.map(lambda v: isinstance(v, str) and v != "", na_action=None), dtype=bool)
+    longer = pc.greater(pc.binary_length(data), 0).fill_null(False)  # a missing value is empty
+    return np.asarray(longer.to_numpy(zero_copy_only=False) if hasattr(longer, "to_numpy") else longer, dtype=bool)
 
 
 #: Rows hashed at a time: the hash's temporaries cost 8 bytes per character of one slice, never of the column.

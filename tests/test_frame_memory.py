@@ -118,7 +118,11 @@ def test_the_frame_holds_no_python_object_per_fact(registry: Registry) -> None:
     df = load_facts(Path(__file__).resolve().parent.parent / "fixtures" / "reports", registry,
                     extra=p.reference).facts
     for c in contract._TEXT:
-        assert isinstance(df[c].dtype, pd.CategoricalDtype), c
+        if c != "quote":
+            assert isinstance(df[c].dtype, pd.CategoricalDtype), c
+    assert df["quote"].dtype == pd.StringDtype("pyarrow")  # nearly one a fact: Arrow bytes, not a str each
+    quotes = df["quote"].astype(object).to_numpy()
+    assert TextColumn(df["quote"]).strings([9, 2]) == [quotes[9], quotes[2]]
     assert df["scale"].dtype == np.int8 and df["decimals"].dtype == np.int8
     assert df["fact_id"].dtype == pd.StringDtype("pyarrow")
     assert df["lo"].dtype == np.float64 and df["value"].dtype == np.float64
@@ -190,8 +194,8 @@ def test_facts_model_refuses_a_repeated_fact_id(registry: Registry) -> None:
     assert set(cases["failure_case"].astype(str)) == {once["fact_id"].iloc[3]}
 
 
-def test_facts_model_checks_the_quote_dtype_without_copying_it(registry: Registry) -> None:
-    """The quote column must be categorical (as read); the check is the dtype, not Pandera's copy of it."""
+def test_facts_model_checks_the_quote_dtype_and_that_quotes_are_not_empty(registry: Registry) -> None:
+    """The quote column must be Arrow strings (as read), each quote non-empty."""
     import pandera.pandas as pa
 
     from checks.schema import FactsModel
@@ -199,10 +203,17 @@ def test_facts_model_checks_the_quote_dtype_without_copying_it(registry: Registr
     bundle = sorted((project_paths().rules[0].parent.parent / "fixtures" / "reports").glob("*.csv"))[0]
     df = load_facts(bundle, registry).facts
     FactsModel.validate(df, lazy=True)
-    df["quote"] = df["quote"].astype(object)
+    as_category = df.assign(quote=df["quote"].astype("category"))
     with pytest.raises(pa.errors.SchemaErrors) as exc:
-        FactsModel.validate(df, lazy=True)
-    assert set(exc.value.failure_cases["check"]) == {"dtype('category')"}
+        FactsModel.validate(as_category, lazy=True)
+    assert set(exc.value.failure_cases["check"]) == {"dtype('string[pyarrow]')"}
+    quotes = df["quote"].astype(object).to_numpy()
+    quotes[[4, 6]] = ""
+    blank = df.assign(quote=pd.array(quotes, dtype=pd.StringDtype("pyarrow")))
+    with pytest.raises(pa.errors.SchemaErrors) as exc:
+        FactsModel.validate(blank, lazy=True)
+    cases = exc.value.failure_cases
+    assert set(cases["check"]) == {"str_length"} and sorted(cases["index"]) == [4, 6]
 
 
 @given(st.lists(st.tuples(*[st.integers(0, 299)] * 8), min_size=1, max_size=40))

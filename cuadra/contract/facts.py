@@ -69,9 +69,10 @@ def _int(text: str) -> int | None:
         return None
 
 
-#: A NUL byte, or a decimal digit other than 0-9 (full-width ２, Arabic-Indic ٢, ...): "２０２３" would
-#: never meet "2023", and a NUL is how a binary file or a truncated export shows itself.
-_BAD_CHAR = re.compile(r"\x00|(?![0-9])\d")
+#: A NUL byte, a decimal digit other than 0-9 (full-width ２, Arabic-Indic ٢, ...) or a lone surrogate:
+#: "２０２３" would never meet "2023", a NUL is how a binary file or a truncated export shows itself, and a
+#: lone surrogate (``"\ud800"`` in a JSON file) is no character at all: no text can be stored or quoted with it.
+_BAD_CHAR = re.compile("\x00|(?![0-9])\\d|[\ud800-\udfff]")
 #: Digits a figure may carry after the point, and its largest magnitude in base units (value ×
 #: 10^scale): far above any published figure, far below float overflow (a 400-digit value is not
 #: ``inf``, it is refused).
@@ -93,6 +94,8 @@ def _bad_chars(cells: dict[str, str]) -> list[tuple[str, str]]:
         if m:
             ch = m[0]
             what = ("NUL byte (is this a binary or UTF-16 file?)" if ch == "\x00" else
+                    f"lone surrogate U+{ord(ch):04X}: not a character (is the text UTF-16 split in halves?)"
+                    if "\ud800" <= ch <= "\udfff" else
                     f"digit {ch!r} (U+{ord(ch):04X} {unicodedata.name(ch, '')}): write digits 0-9")
             out.append((name, f"unexpected {what}"))
     return out
@@ -281,7 +284,8 @@ def facts_from_records(
 _KEY = ("concept", "period", "source", "locator", "quote")
 _KEY_CODED = ("concept", "period", "source", "locator")  # the quote is coded after the stream (``_Quotes``)
 #: Text columns of the facts frame: stored as codes while reading, categorical in the frame (a column of
-#: codes and one str per distinct text: concepts, units, sources, periods and quotes repeat across facts).
+#: codes and one str per distinct text: concepts, units, sources and periods repeat across facts); the quote,
+#: nearly one a fact, is an Arrow dictionary column instead (``quote_column``).
 _TEXT = ("concept", "period", "unit", "rounding", "status", "source", "locator", "quote", "published", "lectura",
          "pub_error")
 #: Typed columns filled while reading: array typecodes (float64; int8 where the contract bounds the value:
@@ -317,11 +321,12 @@ class _Codes:
 
 
 class _Quotes:
-    """The quote column while streaming: UTF-8 bytes end to end, coded in Arrow after the stream.
+    """The quote column while streaming: UTF-8 bytes end to end, an Arrow string column after the stream.
 
     A quote rarely repeats beyond its table line (each edition of a report quotes itself), so a dict of
-    them is one Python str and one entry per fact; here a fact costs its bytes and an offset, and the
-    distinct quotes become strs once, together, at the end."""
+    them is one Python str and one entry per fact; here a fact costs its bytes and an offset, the buffer
+    read becomes the frame's column as is (``quote_column``), and the duplicate check gets the quotes'
+    codes from Arrow: no Python str is made for a quote."""
 
     __slots__ = ("data", "ends")
 
@@ -330,28 +335,42 @@ class _Quotes:
         self.ends = array("q")
 
     def add(self, text: str) -> None:
-        self.data += text.encode("utf-8", "surrogatepass")
+        self.data += text.encode("utf-8")  # lone surrogates were refused (``_BAD_CHAR``): always valid UTF-8
         self.ends.append(len(self.data))
 
-    def encoded(self) -> _Codes:
+    def encoded(self) -> QuoteCodes:
         n = len(self.ends)
         offsets = np.zeros(n + 1, dtype=np.int64)
         offsets[1:] = np.frombuffer(self.ends, dtype=np.int64)
         self.ends = array("q")
-        raw = pa.LargeBinaryArray.from_buffers(pa.large_binary(), n, [None, pa.py_buffer(offsets),
-                                                                       pa.py_buffer(self.data)])
-        enc = pc.dictionary_encode(raw)  # codes in order of first appearance, as ``_Codes`` numbers them
-        del raw, offsets
-        self.data = bytearray()
-        out = _Codes()
+        column = pa.LargeStringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(self.data))
+        self.data = bytearray()  # the column holds the buffer now
+        del offsets
+        enc = pc.dictionary_encode(column)  # the key's codes for ``_duplicates`` (the dictionary is dropped)
+        out = QuoteCodes(column)
         out.codes = enc.indices.to_numpy(zero_copy_only=False).astype(np.int32, copy=False)  # type: ignore[assignment]
-        distinct = enc.dictionary
-        del enc
-        try:  # valid UTF-8 (always, unless a cell held a lone surrogate): strs straight from Arrow
-            out.index = distinct.cast(pa.large_string()).to_pylist()  # type: ignore[assignment]
-        except pa.ArrowInvalid:
-            out.index = [b.decode("utf-8", "surrogatepass") for b in distinct.to_pylist()]  # type: ignore[assignment]
         return out
+
+
+class QuoteCodes(_Codes):
+    """The quote column after the stream: each row's code (the duplicate key) and the column itself."""
+
+    __slots__ = ("column",)
+
+    def __init__(self, column: pa.LargeStringArray) -> None:
+        super().__init__()
+        self.column = column
+
+
+def quote_column(column: pa.Array, keep: npt.NDArray[np.bool_] | None = None) -> pd.arrays.ArrowStringArray:
+    """The quote column: Arrow strings (``string[pyarrow]``), the bytes read and an offset a fact.
+
+    Why not a pandas ``Categorical`` as the other text columns: nearly every fact has its own quote (0.77
+    distinct a fact on editions of the bundle), and a category is a Python str (~150 bytes for a 70-byte
+    quote, against 78 here); pandas also hashes every category whenever it hashes the dtype (Pandera's
+    failure cases do), a bytes copy of each quote at the run's peak (issue 17, 10 M facts). Nor an Arrow
+    dictionary: pandas turns a slice of one into numpy through its whole dictionary, every quote a str."""
+    return pd.arrays.ArrowStringArray(column if keep is None else column.filter(pa.array(keep)))
 
 
 def _row_hash(cells: dict[str, str]) -> int:
@@ -426,9 +445,11 @@ def _finish(rows: list[dict[str, object]]) -> pd.DataFrame:
     text = _text_columns()
     for r in rows:
         for c in _TEXT:
-            text[c].add(str(r.get(c, "") or ""))
-    df = pd.DataFrame({c: _categorical(text[c].array(), list(text[c].index))
-                       if c in _TEXT else
+            if c != "quote":
+                text[c].add(str(r.get(c, "") or ""))
+    quotes = [str(r.get("quote", "") or "") for r in rows]
+    df = pd.DataFrame({c: quote_column(pa.array(quotes, type=pa.large_string())) if c == "quote" else
+                       _categorical(text[c].array(), list(text[c].index)) if c in _TEXT else
                        _ids([str(r["fact_id"]) for r in rows]) if c == "fact_id" else
                        np.asarray([r.get(c, np.nan) for r in rows], dtype=_DTYPES[c])
                        for c in FACT_COLUMNS if c not in ("lo", "hi")}, copy=False)
@@ -469,10 +490,13 @@ def _frame(text: dict[str, _Codes], typed: dict[str, array], files: list[str], w
     for c in FACT_COLUMNS[1:]:
         if c in _TEXT:
             col = text.pop(c)
-            codes = col.array(n)
-            cats = list(col.index)
-            data[c] = _categorical(codes if keep is None else codes[keep], cats)
-            del col, codes
+            if isinstance(col, QuoteCodes):
+                data[c] = quote_column(col.column, keep)
+            else:
+                codes = col.array(n)
+                data[c] = _categorical(codes if keep is None else codes[keep], list(col.index))
+                del codes
+            del col
         elif c in _TYPED:
             raw = np.frombuffer(typed.pop(c), dtype=_DTYPES[c])
             data[c] = raw.copy() if keep is None else raw[keep]

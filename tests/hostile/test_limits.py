@@ -89,6 +89,13 @@ def test_json_nested_deep(project: Project, capsys: pytest.CaptureFixture[str]) 
     _refused(project, capsys, project.validate(data), r"facts\.json: not readable JSON: Exceeds the limit")
 
 
+def test_json_lone_surrogate_refused(project: Project, capsys: pytest.CaptureFixture[str]) -> None:
+    """``"\\ud800"`` in a JSON string is half a UTF-16 pair, no character: refused at its cell, never stored."""
+    text = json.dumps({"facts": [{**rows()[0], "quote": "cita SURROGATE"}]}).replace("SURROGATE", "\\ud800")
+    data = project.write("facts.json", text)
+    _refused(project, capsys, project.validate(data), r"facts\.json:\d+:quote: unexpected lone surrogate U\+D800")
+
+
 def test_xlsx_zip_bomb_refused_from_declared_sizes(project: Project, capsys: pytest.CaptureFixture[str]) -> None:
     bomb = zip_bomb(project.inputs / "bomb.xlsx")
     assert bomb.stat().st_size < 2 << 20
