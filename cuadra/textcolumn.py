@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["TextColumn", "non_empty", "repeated"]
+__all__ = ["TextColumn", "non_empty", "repeated", "string_hashes"]
 
 Positions = npt.NDArray[np.integer] | list[int]
 
@@ -83,7 +83,7 @@ def _powers(n: int) -> npt.NDArray[np.uint64]:
     return out
 
 
-def _string_hashes(array: pa.Array | pa.ChunkedArray) -> npt.NDArray[np.uint64]:
+def string_hashes(array: pa.Array | pa.ChunkedArray) -> npt.NDArray[np.uint64]:
     """A 64-bit hash of every string of an Arrow string column, computed on its buffers in slices."""
     out = np.empty(len(array), dtype=np.uint64)
     at = 0
@@ -122,7 +122,7 @@ def repeated(series: pd.Series) -> npt.NDArray[np.bool_]:
     if data is None or not all(pa.types.is_string(c.type) or pa.types.is_large_string(c.type)
                                for c in (data.chunks if isinstance(data, pa.ChunkedArray) else [data])):
         return series.duplicated(keep=False).to_numpy()
-    hashes = _string_hashes(data)
+    hashes = string_hashes(data)
     ordered = np.sort(hashes)
     twice = ordered[1:][ordered[1:] == ordered[:-1]]
     out = np.zeros(len(hashes), dtype=bool)

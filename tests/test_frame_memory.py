@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -103,6 +104,21 @@ def test_a_row_hash_collision_is_never_a_lost_or_reported_fact(stream: list[tupl
         contract._row_hash = real
 
 
+@given(streams, st.sampled_from(["all", "by_length"]))
+def test_a_quote_hash_collision_never_merges_two_quotes(stream: list[tuple[str, dict[str, str]]], how: str) -> None:
+    """Quotes hashed alike (all of them, or every quote of one length): the duplicate key falls back to exact
+    codes, so two different quotes are never one key and the outcome is the dict's."""
+    records = _records([(f, {**c, "quote": c["quote"] * (1 + i % 3)}) for i, (f, c) in enumerate(stream)])
+    errors, kept = _by_dict(records)
+    real = contract.string_hashes
+    contract.string_hashes = (lambda array: np.zeros(len(array), dtype=np.uint64)) if how == "all" else \
+        (lambda array: np.asarray(pc.binary_length(array).to_numpy(zero_copy_only=False), dtype=np.uint64))
+    try:
+        assert _by_arrays(records) == (errors, [] if errors else kept)
+    finally:
+        contract.string_hashes = real
+
+
 def test_duplicates_keep_their_place_among_other_errors() -> None:
     a = {"concept": CONCEPTS[0], "period": "2020", "value": "1", "unit": "personas", "scale": "0", "decimals": "0",
          "rounding": "nearest", "status": "final", "source": "a.txt", "locator": "1", "quote": "q"}
@@ -171,7 +187,7 @@ def test_repeated_confirms_a_hash_collision_as_strings(monkeypatch: pytest.Monke
     """Every id hashed alike: only the ids really repeated are reported."""
     from cuadra import textcolumn
 
-    monkeypatch.setattr(textcolumn, "_string_hashes", lambda array: np.zeros(len(array), dtype=np.uint64))
+    monkeypatch.setattr(textcolumn, "string_hashes", lambda array: np.zeros(len(array), dtype=np.uint64))
     series = pd.Series(["a.csv:2", "a.csv:3", "a.csv:2", "b.csv:2"], dtype="string[pyarrow]")
     assert textcolumn.repeated(series).tolist() == [True, False, True, False]
 

@@ -28,6 +28,7 @@ from cuadra.contract.registry import Registry
 from cuadra.errors import InputError, InputErrors
 from cuadra.intervals import bounds_from_published
 from cuadra.limits import current
+from cuadra.textcolumn import string_hashes
 
 # Arrow's default pool (mimalloc) keeps the pages it frees, so the transients of building the frame's
 # Arrow columns (fact ids, quotes) stayed in the process's peak; the system allocator hands large blocks back
@@ -345,21 +346,40 @@ class _Quotes:
         self.ends = array("q")
         column = pa.LargeStringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(self.data))
         self.data = bytearray()  # the column holds the buffer now
-        del offsets
-        enc = pc.dictionary_encode(column)  # the key's codes for ``_duplicates`` (the dictionary is dropped)
-        out = QuoteCodes(column)
-        out.codes = enc.indices.to_numpy(zero_copy_only=False).astype(np.int32, copy=False)  # type: ignore[assignment]
-        return out
+        return QuoteCodes(column)
 
 
 class QuoteCodes(_Codes):
-    """The quote column after the stream: each row's code (the duplicate key) and the column itself."""
+    """The quote column after the stream: the column itself, and a code per row for the duplicate key.
 
-    __slots__ = ("column",)
+    The codes are first a 64-bit hash of each quote, computed on the column's buffers (8 bytes a fact;
+    Arrow's dictionary of every distinct quote cost ~120 bytes a fact at the end of reading 10 M facts,
+    issue 17). ``_duplicates`` confirms on the quotes themselves every pair the hashes make key-mates
+    and, on a collision, asks for exact codes (``exact``) and starts again."""
+
+    __slots__ = ("column", "hashed")
 
     def __init__(self, column: pa.LargeStringArray) -> None:
         super().__init__()
         self.column = column
+        self.codes = string_hashes(column).view(np.int64)  # type: ignore[assignment]
+        self.hashed = True
+
+    def exact(self) -> None:
+        """Codes by Arrow's dictionary encoding: equal codes if and only if equal quotes."""
+        enc = pc.dictionary_encode(self.column)
+        self.codes = enc.indices.to_numpy(zero_copy_only=False).astype(np.int32, copy=False)  # type: ignore[assignment]
+        self.hashed = False
+
+    def array(self, n: int | None = None) -> npt.NDArray[np.int64]:  # type: ignore[override]
+        a: npt.NDArray[np.int64] = self.codes  # type: ignore[assignment]
+        return a if n is None else a[:n]
+
+    def same_quote(self, a: npt.NDArray[np.intp], b: npt.NDArray[np.intp]) -> bool:
+        """Whether rows ``a[i]`` and ``b[i]`` hold the same quote, for every ``i``."""
+        if not self.hashed or not len(a):
+            return True
+        return bool(pc.all(pc.equal(self.column.take(pa.array(a)), self.column.take(pa.array(b)))).as_py())
 
 
 def quote_column(column: pa.Array, keep: npt.NDArray[np.bool_] | None = None) -> pd.arrays.ArrowStringArray:
@@ -383,7 +403,8 @@ def _duplicates(text: dict[str, _Codes], typed: dict[str, array], row_hash: npt.
     """``(later, first, same)``: every checked row whose key an earlier row had, that first row, and whether
     the two are the same row (one fact) rather than a duplicate fact.
 
-    The key is compared exactly (its columns' codes), so a key is never mistaken for another. Rows count as
+    The key is compared exactly (its columns' codes; the quotes' hashes, confirmed on the quotes), so a key is
+    never mistaken for another. Rows count as
     the same when their cells hash equal; where both rows are in the frame (``< stored``) that hit is
     confirmed on every stored column, so a hash collision is reported as the duplicate it is, never dropped.
     """
@@ -401,6 +422,10 @@ def _duplicates(text: dict[str, _Codes], typed: dict[str, array], row_hash: npt.
     head = order[np.maximum.accumulate(np.where(starts, np.arange(n), 0))]
     later, first = order[~starts], head[~starts]
     del keys, order, starts, head
+    quotes = text["quote"]
+    if isinstance(quotes, QuoteCodes) and not quotes.same_quote(later, first):
+        quotes.exact()  # two quotes hashed alike: the key is compared on exact codes instead
+        return _duplicates(text, typed, row_hash, stored)
     if len(later) == 0:
         return later, first, np.zeros(0, dtype=bool)
     same = row_hash[later] == row_hash[first]
