@@ -226,7 +226,7 @@ def _validate(args: argparse.Namespace) -> int:
         from cuadra.report.terminal import print_summary
 
         print_summary(run, _console(), fail_on=args.fail_on, written=written)
-    return 1 if run.failing(args.fail_on) else 0
+    return 1 if run.fails(args.fail_on) else 0
 
 
 def _gate(args: argparse.Namespace) -> int:

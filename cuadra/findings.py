@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TypedDict
 
@@ -188,9 +188,21 @@ class Run:
 
     def failing(self, fail_on: str) -> list[Finding]:
         """Findings that make the run fail: fail/error at or above the threshold severity."""
+        return list(self._blocking(fail_on))
+
+    def fails(self, fail_on: str) -> bool:
+        """Whether a finding makes the run fail (the exit code): stops at the first, keeps none."""
+        return next(self._blocking(fail_on), None) is not None
+
+    def n_failing(self, fail_on: str) -> int:
+        """How many findings make the run fail, counted one at a time (on 10 M facts the failing
+        instances alone are hundreds of thousands of findings: none is kept)."""
+        return sum(1 for _ in self._blocking(fail_on))
+
+    def _blocking(self, fail_on: str) -> Iterator[Finding]:
         where = getattr(self.findings, "where", None)  # a FindingSet builds only those instances
         candidates = where(("fail", "error")) if where is not None else self.findings
-        return [f for f in candidates if blocks(f, fail_on)]
+        return (f for f in candidates if blocks(f, fail_on))
 
     def to_json(self) -> dict[str, object]:
         return {**self.head_json(), "findings": [f.to_json() for f in self.findings]}

@@ -116,7 +116,7 @@ def _validar(args: argparse.Namespace) -> int:
 
         out = Console() if Console().is_terminal else Console(width=160)
         print_summary(run, out, fail_on=args.fail_on)
-    return 1 if run.failing(args.fail_on) else 0
+    return 1 if run.fails(args.fail_on) else 0
 
 
 def _agregar(args: argparse.Namespace) -> int:
