@@ -21,7 +21,7 @@ import pandas as pd
 
 from cuadra import __version__
 from cuadra.cache import cached
-from cuadra.contract.facts import distinct_rows, from_files, load_facts
+from cuadra.contract.facts import from_files, iter_distinct_rows, load_facts
 from cuadra.contract.readers import dataset_files
 from cuadra.contract.registry import Registry, default_registry_paths, load_registry
 from cuadra.findings import FactRef, Finding, Run
@@ -75,7 +75,7 @@ def expand_project_templates(project: Project, registry: Registry, facts: pd.Dat
     from cuadra.rules.templates import expand_templates, load_templates
     from cuadra.vocabulary import build_vocabulary
 
-    present = distinct_rows(facts, ["concept", "period", "source", "locator"])  # decoded once per distinct tuple
+    present = iter_distinct_rows(facts, ["concept", "period", "source", "locator"])  # each distinct tuple, once
     templates = cached("plantillas", project.templates, lambda: load_templates(project.templates))
     return expand_templates(templates, build_vocabulary(registry), present, rules).rules
 

@@ -28,7 +28,7 @@ from cuadra.contract.registry import Registry
 from cuadra.errors import InputError, InputErrors
 from cuadra.intervals import bounds_from_published
 from cuadra.limits import current
-from cuadra.textcolumn import string_hashes
+from cuadra.textcolumn import TextColumn, string_hashes
 
 # Arrow's default pool (mimalloc) keeps the pages it frees, so the transients of building the frame's
 # Arrow columns (fact ids, quotes) stayed in the process's peak; the system allocator hands large blocks back
@@ -36,7 +36,7 @@ from cuadra.textcolumn import string_hashes
 pa.set_memory_pool(pa.system_memory_pool())
 
 __all__ = ["REQUIRED", "OPTIONAL", "FACT_COLUMNS", "Dataset", "load_facts", "facts_from_records",
-           "distinct_rows", "from_files"]
+           "distinct_rows", "iter_distinct_rows", "from_files"]
 
 REQUIRED = ("concept", "period", "value", "unit", "scale", "decimals", "rounding", "status",
             "source", "locator", "quote")
@@ -536,10 +536,22 @@ def _frame(text: dict[str, _Codes], typed: dict[str, array], files: list[str], w
     return _bounded(df)
 
 
+#: Facts bounded at a time: ``bounds_from_published`` makes a dozen float64 temporaries a fact, so the
+#: frame's bounds are computed in slices of this many (10 M facts at once: ~600 MB of temporaries).
+_BOUND_SLICE = 1 << 18
+
+
 def _bounded(df: pd.DataFrame) -> pd.DataFrame:
-    b = bounds_from_published(df["value"].to_numpy(), df["decimals"].to_numpy(np.int64), df["scale"].to_numpy(np.int64),
-                              df["rounding"].to_numpy(dtype=object))
-    df["lo"], df["hi"] = b.lo, b.hi
+    n = len(df)
+    lo, hi = np.empty(n, dtype=np.float64), np.empty(n, dtype=np.float64)
+    value, decimals, scale = (df[c].to_numpy() for c in ("value", "decimals", "scale"))
+    rounding = TextColumn(df["rounding"])
+    for a in range(0, n, _BOUND_SLICE):
+        b = min(n, a + _BOUND_SLICE)
+        part = bounds_from_published(value[a:b], decimals[a:b].astype(np.int64), scale[a:b].astype(np.int64),
+                                     rounding.take(np.arange(a, b)))
+        lo[a:b], hi[a:b] = part.lo, part.hi
+    df["lo"], df["hi"] = lo, hi
     return df  # its index is already 0..n-1: ``reset_index`` would copy every column at the peak of reading
 
 
@@ -619,19 +631,35 @@ def _codes(col: pd.Series) -> tuple[npt.NDArray[np.integer], pd.Index]:
 def distinct_rows(facts: pd.DataFrame, columns: Sequence[str]) -> list[tuple[str, ...]]:
     """The distinct ``columns`` tuples of ``facts`` as strs, in order of first appearance (as
     ``drop_duplicates``), found on the columns' codes: only the distinct tuples are decoded."""
+    return list(iter_distinct_rows(facts, columns))
+
+
+#: Distinct tuples decoded at a time by :func:`iter_distinct_rows`.
+_DECODE_SLICE = 1 << 16
+
+
+def iter_distinct_rows(facts: pd.DataFrame, columns: Sequence[str]) -> Iterator[tuple[str, ...]]:
+    """:func:`distinct_rows` one tuple at a time, decoded a slice at a time: on 10 M facts of distinct
+    periods the list of every tuple was ~900 MB (the template expansion reads each tuple once)."""
     if facts.empty:
-        return []
+        return
     parts = [_codes(facts[c]) for c in columns]
     key = np.zeros(len(facts), dtype=np.int64)
     for codes, cats in parts:  # mixed radix over the codes (+1: a missing value's -1 is a digit too)
         radix = len(cats) + 1
         if int(key.max()) >= np.iinfo(np.int64).max // radix - 1:  # renumbered before the product overflows
             key = np.unique(key, return_inverse=True)[1].astype(np.int64)
-        key = key * radix + (codes.astype(np.int64) + 1)
+        key *= radix
+        key += codes
+        key += 1
     _, first = np.unique(key, return_index=True)
+    del key
     first.sort()
-    cols = [np.asarray(cats, dtype=object)[codes[first]] for codes, cats in parts]
-    return [tuple(str(x) for x in row) for row in zip(*cols, strict=True)]
+    texts = [TextColumn(facts[c]) for c in columns]
+    for a in range(0, len(first), _DECODE_SLICE):
+        at = first[a:a + _DECODE_SLICE]
+        cols = [t.take(at) for t in texts]
+        yield from (tuple(x if type(x) is str else str(x) for x in row) for row in zip(*cols, strict=True))
 
 
 def from_files(facts: pd.DataFrame, names: Iterable[str]) -> npt.NDArray[np.bool_]:

@@ -219,28 +219,35 @@ def _na(facts: pd.DataFrame, na: npt.NDArray[np.bool_] | None) -> npt.NDArray[np
 def published(facts: pd.DataFrame, na: npt.NDArray[np.bool_] | None = None) -> RuleResult:
     """Every figure with printed text must read as its value, scale and decimals (``na``: which facts
     are NA/ND, when the caller knows, as ``FactIndex.fact_na`` does)."""
-    # Every column is read at the masked facts only, in its own dtype first: no object or float64 array
-    # of the whole frame (issue 17: ~86 bytes a fact while the family ran on 10 M facts).
-    mask = non_empty(facts["published"]) & ~_na(facts, na)
-    at = np.flatnonzero(mask)
-    pv, ps, pd_, v, s, d = (facts[c].to_numpy()[at].astype(np.float64) for c in (
-        "pub_value", "pub_scale", "pub_decimals", "value", "scale", "decimals"))
-    err = TextColumn(facts["pub_error"]).take(at)
-    no_err = err == ""
-    reads = no_err & (pv == v) & (np.isnan(ps) | (ps == s)) & (pd_ == d)
-    lectura = TextColumn(facts["lectura"]).take(at)
-    has_lectura = lectura != ""
+    # Read at the masked facts only and compared in the columns' own dtypes (float32 pub_scale against
+    # int8 scale, text by "empty or not"), a text spelt only for a failing or waived fact: the values kept
+    # for the findings are the only arrays of a float64 per instance (issue 17: this family was the peak
+    # of 10 M facts, ~50 bytes an instance of float64 and object temporaries).
+    at = np.flatnonzero(non_empty(facts["published"]) & ~_na(facts, na))
+    pv = facts["pub_value"].to_numpy()[at].astype(np.float64, copy=False)
+    v = facts["value"].to_numpy()[at].astype(np.float64, copy=False)
+    reads = pv == v
+    for printed, stored in (("pub_scale", "scale"), ("pub_decimals", "decimals")):
+        p, q = facts[printed].to_numpy()[at], facts[stored].to_numpy()[at]
+        reads &= (np.isnan(p) | (p == q)) if printed == "pub_scale" else p == q
+        del p, q
+    no_err = ~non_empty(facts["pub_error"])[at]
+    reads &= no_err
+    has_lectura = non_empty(facts["lectura"])[at]
     # The printed text does not read as the value, and the row says why (an OCR correction).
     status = np.where(reads, PASS, np.where(has_lectura, WAIVED, FAIL)).astype(np.int8)
     waived = np.flatnonzero(~reads & has_lectura)
     failing = np.flatnonzero(~reads & ~has_lectura)
-    texts = [f"lectura: {x}" for x in lectura[waived].tolist()]
-    for j in failing.tolist():
+    texts = [f"lectura: {x}" for x in TextColumn(facts["lectura"]).strings(at[waived])]
+    err = TextColumn(facts["pub_error"]).strings(at[failing])
+    ps, pd_ = (facts[c].to_numpy()[at[failing]].astype(np.float64) for c in ("pub_scale", "pub_decimals"))
+    s, d = (facts[c].to_numpy()[at[failing]] for c in ("scale", "decimals"))
+    for i, j in enumerate(failing.tolist()):
         if not no_err[j]:
-            texts.append(err[j])
+            texts.append(err[i])
         else:
-            read = _figure(pv[j], 0 if np.isnan(ps[j]) else int(ps[j]), int(pd_[j]))  # as printed, never %g (issue 19)
-            texts.append(f"el texto se lee como {read}; la fila registra {_figure(v[j], int(s[j]), int(d[j]))}")
+            read = _figure(pv[j], 0 if np.isnan(ps[i]) else int(ps[i]), int(pd_[i]))  # as printed, never %g (issue 19)
+            texts.append(f"el texto se lee como {read}; la fila registra {_figure(v[j], int(s[i]), int(d[i]))}")
     reason = Coded.sparse(len(pv), np.concatenate([waived, failing]), texts)
     one = OneFact(at)
     return _result("publicado", FactNames(facts, one.positions_), status, reason, iv.Bounds(pv, pv), iv.Bounds(v, v),
