@@ -241,3 +241,26 @@ def test_distinct_rows_past_int64_radix(rows: list[tuple[int, ...]]) -> None:
     df = pd.DataFrame({c: pd.Categorical.from_codes([r[j] for r in rows], categories=cats)
                        for j, c in enumerate(cols)})
     assert distinct_rows(df, cols) == list(df[cols].astype(str).drop_duplicates().itertuples(index=False, name=None))
+
+
+def test_bounds_in_slices_are_the_bounds_at_once(registry: Registry, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The frame's bounds are computed a slice at a time: any slice size gives the one-shot bounds."""
+    from cuadra.intervals import bounds_from_published
+
+    reports = Path(__file__).resolve().parent.parent / "fixtures" / "reports"
+    monkeypatch.setattr(contract, "_BOUND_SLICE", 7)
+    df = load_facts(reports, registry).facts
+    once = bounds_from_published(df["value"].to_numpy(), df["decimals"].to_numpy(np.int64),
+                                 df["scale"].to_numpy(np.int64), df["rounding"].to_numpy(dtype=object))
+    assert np.array_equal(df["lo"].to_numpy(), once.lo, equal_nan=True)
+    assert np.array_equal(df["hi"].to_numpy(), once.hi, equal_nan=True)
+
+
+def test_glibc_gives_freed_memory_back() -> None:
+    """On Linux with glibc the thresholds are fixed (mallopt answers 1); elsewhere nothing is touched."""
+    import platform
+    import sys
+
+    from cuadra.allocator import return_freed_memory
+
+    assert return_freed_memory() is (sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc")
