@@ -63,8 +63,7 @@ def non_empty(series: pd.Series) -> npt.NDArray[np.bool_]:
     data = getattr(series.array, "_pa_array", None)
     if data is None:
         return np.asarray(series.map(lambda v: isinstance(v, str) and v != "", na_action=None), dtype=bool)
-    longer = pc.greater(pc.binary_length(data), 0).fill_null(False)  # a missing value is empty
-    return np.asarray(longer.to_numpy(zero_copy_only=False) if hasattr(longer, "to_numpy") else longer, dtype=bool)
+    return np.asarray(pc.greater(pc.binary_length(data), 0).fill_null(False), dtype=bool)  # missing: empty
 
 
 #: Rows hashed at a time: the hash's temporaries cost 8 bytes per character of one slice, never of the column.

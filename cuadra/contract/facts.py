@@ -286,7 +286,7 @@ _KEY = ("concept", "period", "source", "locator", "quote")
 _KEY_CODED = ("concept", "period", "source", "locator")  # the quote is coded after the stream (``_Quotes``)
 #: Text columns of the facts frame: stored as codes while reading, categorical in the frame (a column of
 #: codes and one str per distinct text: concepts, units, sources and periods repeat across facts); the quote,
-#: nearly one a fact, is an Arrow dictionary column instead (``quote_column``).
+#: nearly one a fact, is an Arrow string column instead (``quote_column``).
 _TEXT = ("concept", "period", "unit", "rounding", "status", "source", "locator", "quote", "published", "lectura",
          "pub_error")
 #: Typed columns filled while reading: array typecodes (float64; int8 where the contract bounds the value:
@@ -403,10 +403,10 @@ def _duplicates(text: dict[str, _Codes], typed: dict[str, array], row_hash: npt.
     """``(later, first, same)``: every checked row whose key an earlier row had, that first row, and whether
     the two are the same row (one fact) rather than a duplicate fact.
 
-    The key is compared exactly (its columns' codes; the quotes' hashes, confirmed on the quotes), so a key is
-    never mistaken for another. Rows count as
-    the same when their cells hash equal; where both rows are in the frame (``< stored``) that hit is
-    confirmed on every stored column, so a hash collision is reported as the duplicate it is, never dropped.
+    The key is compared exactly (its columns' codes; the quotes' hashes, confirmed on the quotes), so a key
+    is never mistaken for another. Rows count as the same when their cells hash equal; where both rows are
+    in the frame (``< stored``) that hit is confirmed on every stored column, so a hash collision is
+    reported as the duplicate it is, never dropped.
     """
     keys = [text[k].array() for k in _KEY]
     n = len(keys[0])
