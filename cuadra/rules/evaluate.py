@@ -774,17 +774,24 @@ def _objects(values: list[str]) -> npt.NDArray[np.object_]:
 
 def _sorted_with_position(keys2: Ints, n: int) -> tuple[Ints, Ints]:
     """``keys2`` (the global keys of ``n`` facts, then their per-document keys) sorted, and the fact
-    behind each: equal keys in fact order, as a stable sort gives them.
+    behind each: equal keys in fact order, as a stable sort gives them. ``keys2`` is consumed: it is
+    sorted in place and becomes the sorted keys (the caller drops its own name for it).
 
     One sort of ``key · n + fact`` (all distinct, so any sort is stable) instead of a stable
-    argsort and two gathers: the grouping is a fifth of the evaluator's time on 50 editions."""
+    argsort and two gathers: the grouping is a fifth of the evaluator's time on 50 editions. In place,
+    so the grouping's peak is two arrays of ``2n`` keys, not five (10 M facts: ~480 MB less)."""
     if not len(keys2) or int(keys2.max()) >= (1 << 62) // max(n, 1):  # too wide to pack: sort stably
         order = keys2.argsort(kind="stable")
         return keys2[order], order % max(n, 1)
-    packed = keys2 * n + _concat(_arange(n), _arange(n))
-    packed.sort()
-    keys = packed // n
-    return keys, packed - keys * n
+    keys2 *= n
+    fact = _arange(n)
+    keys2[:n] += fact
+    keys2[n:] += fact
+    del fact
+    keys2.sort()
+    position = keys2 % n
+    keys2 //= n
+    return keys2, position
 
 
 def _search(keys: Ints, needles: Ints, *offsets: int) -> tuple[Ints, ...]:
