@@ -91,11 +91,10 @@ def _mask(facts: pd.DataFrame, result: RuleResult) -> pd.Series | bool:
     return pd.Series(ok, index=facts.index)
 
 
-def _check(name: str, evaluate: Callable[[FactIndex], RuleResult], collector: Collector,
-           index_for: Callable[[pd.DataFrame], FactIndex], error: str,
+def _check(name: str, evaluate: Callable[[pd.DataFrame], RuleResult], collector: Collector, error: str,
            done: Callable[[], None]) -> pa.Check:
     def fn(df: pd.DataFrame) -> pd.Series | bool:
-        result = evaluate(index_for(df))
+        result = evaluate(df)
         collector[name] = result
         done()
         return _mask(df, result)
@@ -124,35 +123,42 @@ def build_schema(rules: Sequence[Rule], collector: Collector,
             progress(len(collector), total)
 
     def index_for(df: pd.DataFrame) -> FactIndex:
-        # One grouping of the facts per validated frame, shared by every rule check.
-        if id(df) not in cache:
+        # One grouping of the facts per validated frame, shared by every check (built again only for
+        # a built-in checked after the rules' batch released it: Pandera runs them first).
+        if id(df) not in cache or cache[id(df)].released:
             cache.clear()
             cache[id(df)] = FactIndex(df)
         return cache[id(df)]
 
+    def builtin(family: Callable[[FactIndex], RuleResult]) -> Callable[[pd.DataFrame], RuleResult]:
+        return lambda df: family(index_for(df))
+
     checks = [
-        _check("duplicado", duplicates, collector, index_for, "duplicados inconsistentes", done),
-        _check("publicado", lambda ix: published(ix.facts, ix.fact_na), collector, index_for, "texto publicado ≠ valor",
-               done),
-        _check("rango", lambda ix: ranges(ix.facts, ix.fact_na), collector, index_for, "fuera de rango", done),
+        _check("duplicado", builtin(duplicates), collector, "duplicados inconsistentes", done),
+        _check("publicado", builtin(lambda ix: published(ix.facts, ix.fact_na)), collector,
+               "texto publicado ≠ valor", done),
+        _check("rango", builtin(lambda ix: ranges(ix.facts, ix.fact_na)), collector, "fuera de rango", done),
     ]
     batch: dict[str, object] = {}
 
-    def result_of(rule: Rule, ix: FactIndex) -> RuleResult:
-        # Every rule check of the schema is evaluated in one batch, once per grouping of the facts
-        # (issue 17: rules of one shape are walked together); each check then takes its own result.
-        if batch.get("") is not ix:
+    def result_of(rule: Rule, df: pd.DataFrame) -> RuleResult:
+        # Every rule check of the schema is evaluated in one batch, once per validated frame (issue 17:
+        # rules of one shape are walked together); each check then takes its own result. The batch done,
+        # the grouping's lookups are released: the checks that follow read results only (FactIndex.release).
+        if batch.get("") != id(df):
             batch.clear()
-            batch[""] = ix
+            ix = index_for(df)
             # A rule that cannot run must not take the others with it: it then fails its own check, alone.
             batch.update(zip((r.id for r in rules), evaluate_rules_isolated(rules, ix), strict=True))
+            batch[""] = id(df)
+            ix.release()
         found = batch.get(rule.id)
         if isinstance(found, Exception):
             raise found
-        return found if isinstance(found, RuleResult) else evaluate_rule(rule, ix)
+        return found if isinstance(found, RuleResult) else evaluate_rule(rule, index_for(df))
 
     for rule in rules:
-        checks.append(_check(rule.id, lambda ix, rule=rule: result_of(rule, ix), collector, index_for,
+        checks.append(_check(rule.id, lambda df, rule=rule: result_of(rule, df), collector,
                              f"{rule.titulo}: {rule.expr}", done))
     schema = FactsModel.to_schema()
     return pa.DataFrameSchema(schema.columns, checks=[*schema.checks, *checks], strict=False,

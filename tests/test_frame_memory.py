@@ -264,3 +264,30 @@ def test_glibc_gives_freed_memory_back() -> None:
     from cuadra.allocator import return_freed_memory
 
     assert return_freed_memory() is (sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc")
+
+
+def test_the_grouping_is_released_after_the_rules_and_results_still_read(registry: Registry) -> None:
+    """Once the rules' batch is evaluated, the grouping drops its lookups (issue 17); a second validation
+    of the same frame rebuilds it for the built-ins and reads every rule's result as the first did."""
+    import pandera.pandas as pa
+
+    from checks.schema import build_schema, run_pandera
+    from cuadra.engine import load_project
+    from cuadra.rules.evaluate import FactIndex
+
+    reg, rules = load_project(project_paths())
+    df = load_facts(Path(__file__).resolve().parent.parent / "fixtures" / "reports", reg).facts
+    results = run_pandera(df, rules)[0]
+    statuses = {r.rule.id: r.codes.tolist() for r in results}
+    members = {r.rule.id: [list(m) for m in r.facts] for r in results}
+    collector: dict = {}
+    index = FactIndex(df)
+    schema = build_schema(rules, collector, index=index)
+    for _ in range(2):
+        with pytest.raises(pa.errors.SchemaErrors):  # the bundle has failing rules
+            schema.validate(df, lazy=True, inplace=True)
+        assert index.released and not hasattr(index, "keys")
+        assert {k: r.codes.tolist() for k, r in collector.items() if k in statuses} == \
+            {k: v for k, v in statuses.items() if k in collector}
+        assert {k: [list(m) for m in r.facts] for k, r in collector.items() if k in members} == \
+            {k: v for k, v in members.items() if k in collector}
