@@ -256,9 +256,10 @@ def _reference_rows(facts: pd.DataFrame, path: Path, reference: Sequence[Path]) 
 
 
 def keep_used_reference(facts: pd.DataFrame, path: Path, reference: Sequence[Path],
-                        rules: Sequence[Rule]) -> pd.DataFrame:
-    """Drop the reference facts no rule of ``rules`` uses (issue 14: no 78 INPC facts for nothing)."""
-    is_ref = _reference_rows(facts, path, reference)
+                        rules: Sequence[Rule], is_ref: np.ndarray | None = None) -> pd.DataFrame:
+    """Drop the reference facts no rule of ``rules`` uses (issue 14: no 78 INPC facts for nothing);
+    ``is_ref``: which rows are reference rows, when the caller has matched them already."""
+    is_ref = _reference_rows(facts, path, reference) if is_ref is None else is_ref
     if not is_ref.any():
         return facts
     used = {ref.concept for r in rules for ref in r.refs}
@@ -275,8 +276,9 @@ def _without_unused_reference(facts: pd.DataFrame, path: Path, reference: Sequen
                               rules: Sequence[Rule]) -> tuple[pd.DataFrame, list[Rule], list[Rule]]:
     """Split the rules on the dataset's own concepts; keep reference facts only if an applying rule uses them."""
     is_ref = _reference_rows(facts, path, reference)
-    applying, idle = split_applying(rules, set(facts.loc[~is_ref, "concept"]))
-    return keep_used_reference(facts, path, reference, applying), applying, idle
+    applying, idle = split_applying(rules, set(facts.loc[~is_ref, "concept"].unique()))  # on codes, not a str a fact
+    # The ids are matched against the reference files once (a regex over every fact id).
+    return keep_used_reference(facts, path, reference, applying, is_ref), applying, idle
 
 
 def _dataset_hash(files: Sequence[Path]) -> str:
